@@ -10,6 +10,9 @@ let shimLinker: [LinkerSetting] = staticLink
     ? [.unsafeFlags(["@\(linkRSP)"])]
     : [.linkedLibrary("grpc"), .linkedLibrary("gpr"), .linkedLibrary("protobuf-c")]
 
+// TEMPORARY while the action library is written in parallel: KVP_ACTIONS_STUB=1 builds placeholder actions.
+let actionsStub = Context.environment["KVP_ACTIONS_STUB"] == "1"
+
 let package = Package(
     name: "kubevirt-velero-plugin",
     platforms: [.macOS(.v13)],
@@ -35,7 +38,8 @@ let package = Package(
         ),
         .target(
             name: "KubeVirtVeleroPlugin",
-            dependencies: ["VeleroPluginKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["VeleroPluginKit", .product(name: "Logging", package: "swift-log")],
+            path: actionsStub ? "Sources/KubeVirtActionsStub" : nil
         ),
         .executableTarget(
             name: "kubevirt-velero-plugin",
@@ -56,7 +60,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeVirtVeleroPluginTests",
-            dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]
+            dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"],
+            path: actionsStub ? "Tests/KubeVirtActionsStubTests" : nil
         ),
         .testTarget(
             name: "EndToEndTests",

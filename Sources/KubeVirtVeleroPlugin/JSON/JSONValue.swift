@@ -59,10 +59,9 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// A number from JSON literal text; `nil` unless `literal` is valid JSON number syntax.
     public init?(literal: String) {
-        var bytes = Array(literal.utf8)
-        guard !bytes.isEmpty else { return nil }
-        let end = bytes.withUnsafeMutableBufferPointer { JSONNumber.scanLiteral($0, from: 0) }
-        guard end == bytes.count else { return nil }
+        let bytes = Array(literal.utf8)
+        let end = bytes.withUnsafeBufferPointer { JSONNumber.scanLiteral($0, from: 0) }
+        guard let end, end == bytes.count else { return nil }
         self.literal = literal
     }
 
@@ -81,10 +80,6 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public var description: String { literal }
 
     /// Returns the index just past a JSON number starting at `start`, or `nil` if there is none.
-    static func scanLiteral(_ bytes: UnsafeMutableBufferPointer<UInt8>, from start: Int) -> Int? {
-        scanLiteral(UnsafeBufferPointer(bytes), from: start)
-    }
-
     static func scanLiteral(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = start
         let count = bytes.count

@@ -1,0 +1,69 @@
+/// The Kubernetes API reads the actions need (kubevirt-actions.md §8.1). Implementations return objects as raw JSON
+/// (list calls return the list's `items`), throw `KubernetesNotFoundError` for HTTP 404 and any other error with a
+/// message an admin can act on. Must be safe to call concurrently. The caching rules of D7 live above this protocol
+/// in `ClusterCache`, so an implementation makes exactly one request per call.
+public protocol ClusterReader: Sendable {
+    /// GET `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachineinstances/{name}`.
+    func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue
+    /// GET `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/{name}`.
+    func virtualMachine(namespace: String, name: String) async throws -> JSONValue
+    /// GET `/apis/cdi.kubevirt.io/v1beta1/namespaces/{ns}/datavolumes/{name}`.
+    func dataVolume(namespace: String, name: String) async throws -> JSONValue
+    /// GET `/api/v1/namespaces/{ns}/persistentvolumeclaims/{name}`.
+    func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue
+    /// LIST `/api/v1/namespaces/{ns}/pods?labelSelector=kubevirt.io=virt-launcher`, items in list order.
+    func launcherPods(namespace: String) async throws -> [JSONValue]
+    /// LIST `/api/v1/namespaces/{ns}/persistentvolumeclaims`, with `?labelSelector=` when `labelSelector` is not
+    /// `nil`, items in list order.
+    func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue]
+}
+
+/// HTTP 404 from the API. `message` is the API Status message, e.g.
+/// `virtualmachineinstances.kubevirt.io "vm1" not found` — the text the reference plugin surfaces.
+public struct KubernetesNotFoundError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
+    /// The API server's wording for a missing object of `resource` (`virtualmachineinstances.kubevirt.io`).
+    public init(resource: String, name: String) {
+        self.message = "\(resource) \"\(name)\" not found"
+    }
+
+    public var description: String { message }
+}
+
+/// The API cannot be reached because no client could be configured (e.g. no in-cluster service account).
+public struct ClusterUnavailableError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    /// Starts with the reference's text `Kubernetes client not available`.
+    public var description: String { "Kubernetes client not available: \(reason)" }
+}
+
+/// A reader for a process that has no Kubernetes client: every call fails with `Kubernetes client not available:
+/// <reason>`. Actions that need no cluster reads keep working.
+public struct UnavailableClusterReader: ClusterReader {
+    public let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    private var error: ClusterUnavailableError { ClusterUnavailableError(reason: reason) }
+
+    public func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue { throw error }
+    public func virtualMachine(namespace: String, name: String) async throws -> JSONValue { throw error }
+    public func dataVolume(namespace: String, name: String) async throws -> JSONValue { throw error }
+    public func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue { throw error }
+    public func launcherPods(namespace: String) async throws -> [JSONValue] { throw error }
+    public func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] {
+        throw error
+    }
+}

@@ -1,0 +1,33 @@
+/// Finds the virt-launcher pod of a VMI from one cached LIST per namespace (D7), instead of the reference's LIST
+/// per lookup (3N LISTs of all launcher pods for N running VMs).
+///
+/// A miss re-lists the namespace once (the pod may have been created after the first LIST); a further miss for the
+/// same VMI name does not list again for the life of the process (one backup or restore).
+actor LauncherPodIndex {
+    private let pods: NamespaceListCache
+    /// VMI names per namespace that have already caused a re-list.
+    private var relisted: [String: Set<String>] = [:]
+
+    init(reader: any ClusterReader) {
+        pods = NamespaceListCache { namespace in try await reader.launcherPods(namespace: namespace) }
+    }
+
+    /// The first pod in list order annotated `kubevirt.io/domain: <vmiName>` (during a migration there may be two;
+    /// the first wins, as in the reference), or `nil`. LIST errors are thrown and not cached.
+    func launcherPod(namespace: String, vmiName: String) async throws -> JSONValue? {
+        if let pod = Self.firstPod(for: vmiName, in: try await pods.items(in: namespace)) { return pod }
+        guard relisted[namespace, default: []].insert(vmiName).inserted else { return nil }
+        do {
+            return Self.firstPod(for: vmiName, in: try await pods.refresh(namespace))
+        } catch {
+            relisted[namespace]?.remove(vmiName)
+            throw error
+        }
+    }
+
+    static func firstPod(for vmiName: String, in pods: [JSONValue]) -> JSONValue? {
+        pods.first { pod in
+            (try? pod.string(at: ["metadata", "annotations", .key(Annotation.domain)])) == vmiName
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// One cached LIST result per namespace, filled on first use. Concurrent callers for a namespace share a single
+/// in-flight request; a failed request is reported to every caller waiting on it and is not cached.
+/// `refresh` replaces the cached list (joining a request that is already in flight, which is at least as new).
+actor NamespaceListCache {
+    private let list: @Sendable (String) async throws -> [JSONValue]
+    private var lists: [String: [JSONValue]] = [:]
+    private var inFlight: [String: Task<[JSONValue], any Error>] = [:]
+
+    init(list: @escaping @Sendable (String) async throws -> [JSONValue]) {
+        self.list = list
+    }
+
+    /// The cached list of `namespace`, listing it if there is none yet.
+    func items(in namespace: String) async throws -> [JSONValue] {
+        if let cached = lists[namespace] { return cached }
+        return try await refresh(namespace)
+    }
+
+    /// Lists `namespace` again (or joins the request in flight) and caches the result.
+    func refresh(_ namespace: String) async throws -> [JSONValue] {
+        if let running = inFlight[namespace] { return try await running.value }
+        let list = self.list
+        let task = Task { try await list(namespace) }
+        inFlight[namespace] = task
+        do {
+            let items = try await task.value
+            if inFlight[namespace] == task { inFlight[namespace] = nil }
+            lists[namespace] = items
+            return items
+        } catch {
+            if inFlight[namespace] == task { inFlight[namespace] = nil }
+            throw error
+        }
+    }
+}

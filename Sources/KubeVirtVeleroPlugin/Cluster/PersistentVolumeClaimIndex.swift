@@ -1,0 +1,47 @@
+/// PVCs per namespace from one cached, unfiltered LIST (D7), serving both the VolumeSnapshot source-uid lookup and
+/// the backend-storage lookup, so a namespace costs at most one PVC LIST plus one re-list per VolumeSnapshot whose
+/// source PVC appeared after it.
+actor PersistentVolumeClaimIndex {
+    private let claims: NamespaceListCache
+    private var relisted: [String: Set<String>] = [:]
+
+    init(reader: any ClusterReader) {
+        claims = NamespaceListCache { namespace in
+            try await reader.persistentVolumeClaims(namespace: namespace, labelSelector: nil)
+        }
+    }
+
+    /// The `metadata.uid` of PVC `namespace/name` (`""` when it has none), or `nil` if no such PVC exists after at
+    /// most one re-list for this name. LIST errors are thrown and not cached.
+    func uid(namespace: String, claimName: String) async throws -> String? {
+        if let claim = Self.claim(named: claimName, in: try await claims.items(in: namespace)) {
+            return Self.uid(of: claim)
+        }
+        guard relisted[namespace, default: []].insert(claimName).inserted else { return nil }
+        do {
+            return Self.claim(named: claimName, in: try await claims.refresh(namespace)).map(Self.uid(of:))
+        } catch {
+            relisted[namespace]?.remove(claimName)
+            throw error
+        }
+    }
+
+    /// Names of PVCs labelled `persistent-state-for=<vmName>`, in list order. Zero matches never re-list (the
+    /// caller falls back to the legacy name, as the reference does).
+    func backendStorageClaimNames(namespace: String, vmName: String) async throws -> [String] {
+        try await claims.items(in: namespace).compactMap { claim in
+            guard (try? claim.string(at: ["metadata", "labels", .key(Label.persistentStateFor)])) == vmName else {
+                return nil
+            }
+            return (try? claim.string(at: ["metadata", "name"])) ?? ""
+        }
+    }
+
+    private static func claim(named name: String, in claims: [JSONValue]) -> JSONValue? {
+        claims.first { (try? $0.string(at: ["metadata", "name"])) == name }
+    }
+
+    private static func uid(of claim: JSONValue) -> String {
+        (try? claim.string(at: ["metadata", "uid"])) ?? ""
+    }
+}

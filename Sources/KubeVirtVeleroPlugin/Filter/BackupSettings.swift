@@ -1,0 +1,68 @@
+import VeleroPluginKit
+
+/// What the backup actions read from the Backup (kubevirt-actions.md §2.1).
+struct BackupSettings: Sendable, Equatable {
+    var filter: BackupResourceFilter
+    /// Backup label `velero.kubevirt.io/metadataBackup` present (any value).
+    var isMetadataBackup: Bool
+
+    init(filter: BackupResourceFilter = BackupResourceFilter(), isMetadataBackup: Bool = false) {
+        self.filter = filter
+        self.isMetadataBackup = isMetadataBackup
+    }
+
+    /// Reads the `velero.io/v1` Backup sent with the item.
+    init(backup bytes: [UInt8], actionTypeName: String) throws(ActionError) {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw ActionError("\(actionTypeName): backup is not a JSON object: \(error)")
+        }
+        guard case .object = json else { throw ActionError("\(actionTypeName): backup is not a JSON object") }
+        let backup = KubernetesObject(fetched: json, kind: "Backup")
+        func list(_ field: String) throws(ActionError) -> [String] {
+            guard let elements = try backup.array(["spec", .key(field)]) else { return [] }
+            var names: [String] = []
+            for index in elements.indices {
+                if let name = try backup.string(["spec", .key(field), .index(index)]) { names.append(name) }
+            }
+            return names
+        }
+        filter = BackupResourceFilter(
+            includedResources: try list("includedResources"),
+            excludedResources: try list("excludedResources"),
+            includedNamespaceScopedResources: try list("includedNamespaceScopedResources"),
+            excludedNamespaceScopedResources: try list("excludedNamespaceScopedResources"))
+        isMetadataBackup = try backup.label(Label.metadataBackup) != nil
+    }
+}
+
+/// The options a Restore carries as labels (kubevirt-actions.md §2.2): all by presence, except the run strategy,
+/// whose value is used.
+struct RestoreLabels: Sendable, Equatable {
+    var runStrategy: String? = nil
+    var clearMACAddresses = false
+    var generateNewFirmwareUUID = false
+
+    init(runStrategy: String? = nil, clearMACAddresses: Bool = false, generateNewFirmwareUUID: Bool = false) {
+        self.runStrategy = runStrategy
+        self.clearMACAddresses = clearMACAddresses
+        self.generateNewFirmwareUUID = generateNewFirmwareUUID
+    }
+
+    /// Reads the `velero.io/v1` Restore sent with the item.
+    init(restore bytes: [UInt8], actionTypeName: String) throws(ActionError) {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw ActionError("\(actionTypeName): restore is not a JSON object: \(error)")
+        }
+        guard case .object = json else { throw ActionError("\(actionTypeName): restore is not a JSON object") }
+        let restore = KubernetesObject(fetched: json, kind: "Restore")
+        runStrategy = try restore.label(Label.restoreRunStrategy)
+        clearMACAddresses = try restore.label(Label.clearMACAddress) != nil
+        generateNewFirmwareUUID = try restore.label(Label.generateNewFirmwareUUID) != nil
+    }
+}

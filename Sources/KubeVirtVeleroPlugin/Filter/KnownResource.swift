@@ -1,0 +1,36 @@
+/// The namespaced resources whose presence in a backup the actions check, with every name a user may write for
+/// them in a Backup's resource lists (D3: plural, singular, Kind and kubectl short names).
+struct KnownResource: Sendable, Equatable {
+    let plural: String
+    let group: String
+    /// All accepted spellings, lower-case, plural first.
+    let names: [String]
+
+    static let virtualMachines = KnownResource(
+        plural: "virtualmachines", group: "kubevirt.io", names: ["virtualmachines", "virtualmachine", "vm", "vms"])
+    static let virtualMachineInstances = KnownResource(
+        plural: "virtualmachineinstances", group: "kubevirt.io",
+        names: ["virtualmachineinstances", "virtualmachineinstance", "vmi", "vmis"])
+    static let persistentVolumeClaims = KnownResource(
+        plural: "persistentvolumeclaims", group: "",
+        names: ["persistentvolumeclaims", "persistentvolumeclaim", "pvc", "pvcs"])
+    static let pods = KnownResource(plural: "pods", group: "", names: ["pods", "pod", "po"])
+    static let dataVolumes = KnownResource(
+        plural: "datavolumes", group: "cdi.kubevirt.io", names: ["datavolumes", "datavolume", "dv", "dvs"])
+
+    static let all: [KnownResource] = [virtualMachines, virtualMachineInstances, persistentVolumeClaims, pods, dataVolumes]
+
+    /// The table entry a queried name refers to (`pod`, `DataVolumes`, `persistentvolumeclaims`), if any.
+    static func named(_ name: String) -> KnownResource? {
+        let lowered = name.lowercased()
+        return all.first { $0.names.contains(lowered) }
+    }
+
+    /// Whether one Backup list entry (`vm`, `pods.`, `virtualmachines.kubevirt.io`) names this resource. Text after
+    /// the first dot is the API group and must match; without a dot any group is accepted.
+    func isNamed(byEntry entry: String) -> Bool {
+        let (name, entryGroup) = BackupResourceFilter.splitAtFirstDot(entry)
+        if let entryGroup, entryGroup.lowercased() != group { return false }
+        return names.contains { BackupResourceFilter.equalIgnoringPlural(name, $0) }
+    }
+}

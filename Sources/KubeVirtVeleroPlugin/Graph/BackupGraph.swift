@@ -1,0 +1,48 @@
+import Logging
+import VeleroPluginKit
+
+/// What must be backed up together with a VM, VMI or DataVolume (kubevirt-actions.md §7), in the reference's order.
+struct BackupGraph: Sendable {
+    let steps: SpecGraphSteps
+
+    init(cluster: ClusterCache, logger: Logger) {
+        steps = SpecGraphSteps(cluster: cluster, logger: logger)
+    }
+
+    /// ObjectBackupGraph: dispatch on the item's `kind`; other kinds have no graph.
+    func object(_ item: JSONValue) async throws(ActionError) -> GraphResult {
+        switch (try? item.string(at: ["kind"])) ?? nil {
+        case "VirtualMachine": try await virtualMachine(KubernetesObject(fetched: item, kind: "VirtualMachine"))
+        case "VirtualMachineInstance":
+            try await virtualMachineInstance(KubernetesObject(fetched: item, kind: "VirtualMachineInstance"))
+        case "DataVolume": try dataVolume(KubernetesObject(fetched: item, kind: "DataVolume"))
+        default: GraphResult()
+        }
+    }
+
+    /// §7.1: revisions, then (if created) the VMI and its launcher pod, then the template's dependencies.
+    func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
+        try vm.requireVirtualMachineTemplate()
+        var result = GraphResult(items: try steps.controllerRevisions(of: vm))
+        if try vm.bool(["status", "created"]) == true {
+            result.items.append(.virtualMachineInstance(vm.namespace, vm.name))
+            await steps.appendLauncherPod(namespace: vm.namespace, vmiName: vm.name, to: &result)
+        }
+        result.items += try await steps.specDependencies(of: vm, spec: ["spec", "template", "spec"], vmName: vm.name)
+        return result
+    }
+
+    /// §7.2: the launcher pod (always looked for), then the spec's dependencies.
+    func virtualMachineInstance(_ vmi: KubernetesObject) async throws(ActionError) -> GraphResult {
+        var result = GraphResult()
+        await steps.appendLauncherPod(namespace: vmi.namespace, vmiName: vmi.name, to: &result)
+        result.items += try await steps.specDependencies(of: vmi, spec: ["spec"], vmName: vmi.name)
+        return result
+    }
+
+    /// §7.2: a finished DataVolume brings its PVC.
+    func dataVolume(_ dataVolume: KubernetesObject) throws(ActionError) -> GraphResult {
+        guard try dataVolume.string(["status", "phase"]) == "Succeeded" else { return GraphResult() }
+        return GraphResult(items: [.persistentVolumeClaim(dataVolume.namespace, dataVolume.name)])
+    }
+}

@@ -1,0 +1,34 @@
+import Logging
+import VeleroPluginKit
+
+/// What Velero must restore before a VM or VMI (kubevirt-actions.md §7.2): the backup graph without the VMI and the
+/// launcher pod, which KubeVirt recreates. Backend-storage PVCs are looked up in the live restore cluster under the
+/// item's original namespace (reference behaviour; not namespace-mapping aware).
+struct RestoreGraph: Sendable {
+    let steps: SpecGraphSteps
+
+    init(cluster: ClusterCache, logger: Logger) {
+        steps = SpecGraphSteps(cluster: cluster, logger: logger)
+    }
+
+    /// ObjectRestoreGraph: dispatch on the item's `kind`; other kinds have no graph.
+    func object(_ item: JSONValue) async throws(ActionError) -> GraphResult {
+        switch (try? item.string(at: ["kind"])) ?? nil {
+        case "VirtualMachine": try await virtualMachine(KubernetesObject(fetched: item, kind: "VirtualMachine"))
+        case "VirtualMachineInstance":
+            try await virtualMachineInstance(KubernetesObject(fetched: item, kind: "VirtualMachineInstance"))
+        default: GraphResult()
+        }
+    }
+
+    func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
+        try vm.requireVirtualMachineTemplate()
+        var items = try steps.controllerRevisions(of: vm)
+        items += try await steps.specDependencies(of: vm, spec: ["spec", "template", "spec"], vmName: vm.name)
+        return GraphResult(items: items)
+    }
+
+    func virtualMachineInstance(_ vmi: KubernetesObject) async throws(ActionError) -> GraphResult {
+        GraphResult(items: try await steps.specDependencies(of: vmi, spec: ["spec"], vmName: vmi.name))
+    }
+}

@@ -1,0 +1,132 @@
+import VeleroPluginKit
+
+/// A Kubernetes object held as raw JSON, with the identity used in error messages (`VirtualMachine ns/name`).
+/// Reads go through exact paths; a value of the wrong JSON type at a path that is read becomes an `ActionError`
+/// naming the object and the path (D1), never a trap.
+struct KubernetesObject: Sendable {
+    var json: JSONValue
+    /// The kind the action treats the object as (used in messages, not read from the item).
+    let kind: String
+    let namespace: String
+    let name: String
+
+    /// `VirtualMachine ns/name`.
+    var reference: String { "\(kind) \(namespace)/\(name)" }
+    /// `ns/name`.
+    var namespacedName: String { "\(namespace)/\(name)" }
+
+    /// Parses a request item for the action `actionTypeName`. Anything but a JSON object, a missing `metadata` or
+    /// (when `requireName`) a missing `metadata.name` is an error naming the action and what is wrong (D5).
+    init(item bytes: [UInt8], kind: String, actionTypeName: String, requireName: Bool = true) throws(ActionError) {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw ActionError("\(actionTypeName): item is not a JSON object: \(error)")
+        }
+        guard case .object = json else {
+            throw ActionError("\(actionTypeName): item is not a JSON object: found \(Self.describeTopLevel(json))")
+        }
+        try self.init(json: json, kind: kind, context: actionTypeName, requireName: requireName)
+    }
+
+    /// Wraps an object read from the cluster (or built in a test). Identity fields may be missing.
+    init(fetched json: JSONValue, kind: String) {
+        self.json = json
+        self.kind = kind
+        self.namespace = (try? json.string(at: ["metadata", "namespace"])) ?? ""
+        self.name = (try? json.string(at: ["metadata", "name"])) ?? ""
+    }
+
+    private init(json: JSONValue, kind: String, context: String, requireName: Bool) throws(ActionError) {
+        let metadata: JSONObject?
+        let namespace: String?
+        let name: String?
+        do {
+            metadata = try json.object(at: ["metadata"])
+            namespace = try json.string(at: ["metadata", "namespace"])
+            name = try json.string(at: ["metadata", "name"])
+        } catch {
+            throw ActionError("\(context): \(kind) has an unexpected value: \(error)")
+        }
+        if requireName {
+            guard metadata != nil else { throw ActionError("\(context): \(kind) has no metadata") }
+            guard let name, !name.isEmpty else {
+                let place = namespace.map { " in namespace \($0)" } ?? ""
+                throw ActionError("\(context): \(kind)\(place) has no metadata.name")
+            }
+        }
+        self.json = json
+        self.kind = kind
+        self.namespace = namespace ?? ""
+        self.name = name ?? ""
+    }
+
+    private static func describeTopLevel(_ value: JSONValue) -> String {
+        switch value {
+        case .array: "a JSON array"
+        case .null: "null"
+        case .string: "a JSON string"
+        case .number: "a JSON number"
+        case .bool: "a JSON boolean"
+        case .object: "a JSON object"
+        }
+    }
+
+    // MARK: Typed reads
+
+    private func checked<T>(_ read: () throws(JSONPathError) -> T) throws(ActionError) -> T {
+        do {
+            return try read()
+        } catch {
+            throw ActionError("\(reference) has an unexpected value: \(error)")
+        }
+    }
+
+    func string(_ path: JSONPath) throws(ActionError) -> String? { try checked { () throws(JSONPathError) in try json.string(at: path) } }
+    func bool(_ path: JSONPath) throws(ActionError) -> Bool? { try checked { () throws(JSONPathError) in try json.bool(at: path) } }
+    func object(_ path: JSONPath) throws(ActionError) -> JSONObject? { try checked { () throws(JSONPathError) in try json.object(at: path) } }
+    func array(_ path: JSONPath) throws(ActionError) -> [JSONValue]? { try checked { () throws(JSONPathError) in try json.array(at: path) } }
+
+    /// "Present" in the sense of kubevirt-actions.md §0: the key holds an object (`{}` counts, `null` does not).
+    func hasObject(_ path: JSONPath) throws(ActionError) -> Bool { try object(path) != nil }
+
+    /// The number of elements of the array at `path` (0 when absent or null).
+    func count(_ path: JSONPath) throws(ActionError) -> Int { try array(path)?.count ?? 0 }
+
+    func label(_ key: String) throws(ActionError) -> String? { try string(["metadata", "labels", .key(key)]) }
+    func annotation(_ key: String) throws(ActionError) -> String? { try string(["metadata", "annotations", .key(key)]) }
+
+    /// `velero.io/exclude-from-backup: "true"` (exact value, as the reference compares it).
+    func isExcludedByLabel() throws(ActionError) -> Bool { try label(Label.excludeFromBackup) == "true" }
+
+    // MARK: Edits
+
+    mutating func set(_ value: JSONValue, at path: JSONPath) throws(ActionError) {
+        do {
+            try json.setValue(value, at: path)
+        } catch {
+            throw ActionError("\(reference) cannot be updated: \(error)")
+        }
+    }
+
+    @discardableResult
+    mutating func remove(_ path: JSONPath) -> JSONValue? { json.removeValue(at: path) }
+
+    mutating func setLabel(_ key: String, _ value: String) throws(ActionError) {
+        try set(.string(value), at: ["metadata", "labels", .key(key)])
+    }
+
+    mutating func setAnnotation(_ key: String, _ value: String) throws(ActionError) {
+        try set(.string(value), at: ["metadata", "annotations", .key(key)])
+    }
+
+    @discardableResult
+    mutating func removeLabel(_ key: String) -> JSONValue? { remove(["metadata", "labels", .key(key)]) }
+
+    @discardableResult
+    mutating func removeAnnotation(_ key: String) -> JSONValue? { remove(["metadata", "annotations", .key(key)]) }
+
+    /// Compact JSON of the (edited) object; `sizeHint` is the request size, to allocate once.
+    func serialized(sizeHint: Int) -> [UInt8] { json.serialized(reservingCapacity: sizeHint + 256) }
+}

@@ -1,0 +1,202 @@
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Velero's `--log-level` values (logrus names) and their order (protocol spec §6.5).
+public enum VeleroLogLevel: Int, Sendable, Comparable, CaseIterable {
+    case trace, debug, info, warning, error, fatal, panic
+
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "trace": self = .trace
+        case "debug": self = .debug
+        case "info": self = .info
+        case "warning", "warn": self = .warning
+        case "error": self = .error
+        case "fatal": self = .fatal
+        case "panic": self = .panic
+        default: return nil
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    init(_ level: Logger.Level) {
+        switch level {
+        case .trace: self = .trace
+        case .debug: self = .debug
+        case .info, .notice: self = .info
+        case .warning: self = .warning
+        case .error, .critical: self = .error
+        }
+    }
+
+    /// `@level` as Velero's host parses it: `warn`, never `warning`; nothing above `error`.
+    var hostName: String {
+        switch self {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info: "info"
+        case .warning: "warn"
+        case .error, .fatal, .panic: "error"
+        }
+    }
+
+    /// logrus' own `level` key, which a Go plugin emits as well.
+    var logrusName: String {
+        switch self {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info: "info"
+        case .warning: "warning"
+        case .error: "error"
+        case .fatal: "fatal"
+        case .panic: "panic"
+        }
+    }
+}
+
+/// Where plugin log lines go: one compact JSON object per line on fd 2, shared by every logger of the process.
+public final class VeleroLogSink: Sendable {
+    public static let standardError = VeleroLogSink()
+
+    private let threshold = Atomic<Int>(VeleroLogLevel.info.rawValue)
+    private let writeLock = Mutex<Void>(())
+    /// Velero reads stderr in 64 KiB lines; longer ones arrive in fragments logged raw (spec §6.2).
+    static let maxMessageBytes = 48 * 1024
+
+    public var level: VeleroLogLevel {
+        get { VeleroLogLevel(rawValue: threshold.load(ordering: .relaxed)) ?? .info }
+        set { threshold.store(newValue.rawValue, ordering: .relaxed) }
+    }
+
+    public func isEnabled(_ level: VeleroLogLevel) -> Bool { level >= self.level && self.level < .fatal }
+
+    /// Renders and writes one line. `fields` must not contain the reserved keys; their values are written as strings.
+    public func write(level: VeleroLogLevel, message: String, source: String, fields: [(String, String)]) {
+        guard isEnabled(level) else { return }
+        let line = Self.render(level: level, message: message, source: source, fields: fields)
+        writeLock.withLock { _ in
+            line.withUnsafeBufferPointer { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { if written < 0 && errno == EINTR { continue } else { return } }
+                    offset += written
+                }
+            }
+        }
+    }
+
+    /// The JSON line (with its trailing newline), keys in byte order like logrus' JSON formatter.
+    static func render(level: VeleroLogLevel, message: String, source: String, fields: [(String, String)]) -> [UInt8] {
+        var message = message
+        if message.utf8.count > maxMessageBytes {
+            message = String(decoding: message.utf8.prefix(maxMessageBytes), as: UTF8.self) + " …(truncated)"
+        }
+        var pairs: [(String, String)] = [
+            ("@level", level.hostName), ("@logSourceSetBy", "plugin"), ("@message", message),
+            ("level", level.logrusName), ("logSource", source),
+        ]
+        let reserved: Set<String> = ["@level", "@logSourceSetBy", "@message", "level", "logSource", "@timestamp"]
+        for (key, value) in fields where !reserved.contains(key) {
+            var value = value
+            if value.utf8.count > 4096 { value = String(decoding: value.utf8.prefix(4096), as: UTF8.self) + " …" }
+            pairs.append((key, value))
+        }
+        pairs.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + message.utf8.count)
+        out.append(UInt8(ascii: "{"))
+        for (index, (key, value)) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONText.appendString(value, to: &out)
+        }
+        out.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+        return out
+    }
+}
+
+/// A swift-log handler that writes Velero's JSON line format (`@level`, `@message`, `@logSourceSetBy`,
+/// `logSource`, metadata as string fields) through a `VeleroLogSink`.
+public struct VeleroLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let sink: VeleroLogSink
+
+    public init(label: String, sink: VeleroLogSink = .standardError) {
+        self.sink = sink
+    }
+
+    /// swift-log filters before calling `log`; the sink filters again with the full logrus range (fatal/panic).
+    public var logLevel: Logger.Level {
+        get {
+            switch sink.level {
+            case .trace: .trace
+            case .debug: .debug
+            case .info: .info
+            case .warning: .warning
+            case .error, .fatal, .panic: .error
+            }
+        }
+        set {}
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        var fields = merged.map { ($0.key, Self.flatten($0.value)) }
+        if let error = event.error { fields.append(("error", String(describing: error))) }
+        sink.write(
+            level: VeleroLogLevel(event.level), message: event.message.description,
+            source: "\(event.file):\(event.line)", fields: fields)
+    }
+
+    /// Every field is written as a string: Velero's counter hook panics on a non-string `namespace`, `name` or
+    /// `resource` (spec §6.4).
+    static func flatten(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let text): text
+        case .stringConvertible(let convertible): convertible.description
+        case .array(let values): "[" + values.map(flatten).joined(separator: " ") + "]"
+        case .dictionary(let entries):
+            "map[" + entries.sorted { $0.key < $1.key }.map { "\($0.key):\(flatten($0.value))" }.joined(separator: " ")
+                + "]"
+        }
+    }
+}
+
+/// Minimal JSON string writing for log lines.
+enum JSONText {
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func appendString(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

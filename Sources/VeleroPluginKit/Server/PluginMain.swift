@@ -1,0 +1,173 @@
+import CGRPCShim
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The start-up sequence of a plugin binary, in a Go plugin's order (protocol spec §2.6): logger, arguments,
+/// identifiers, cookie, socket, gRPC server, handshake line; then serve until Shutdown and exit 0.
+///
+/// `run` is synchronous on purpose: Swift's async main ends in `pthread_exit`, which needs `libgcc_s.so.1` —
+/// absent from Velero's image (build-and-ship §6).
+public enum PluginMain {
+    public static let cookieKey = "VELERO_PLUGIN"
+    public static let cookieValue = "hello"
+    /// go-plugin's text for a binary run without the cookie.
+    public static let notAPluginMessage = """
+        This binary is a plugin. These are not meant to be executed directly.
+        Please execute the program that consumes these plugins, which will
+        load any plugins automatically
+
+        """
+    /// Request size limit: 4 MiB like a Go plugin (spec §7.5).
+    static let maxReceiveBytes: Int32 = 4 * 1024 * 1024
+    /// Grace for in-flight calls after Shutdown/SIGTERM; Velero kills after 2 s.
+    static let shutdownGraceMilliseconds: Int32 = 800
+
+    public static func run(registry: PluginRegistry, label: String = "velero-plugin") -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGINT, SIG_IGN)  // Go counts and drops SIGINT; Velero never sends it
+
+        let environment = ProcessEnvironment.current
+        guard environment[cookieKey] == cookieValue else {
+            writeStandardError(notAPluginMessage)
+            exit(1)
+        }
+
+        let sink = VeleroLogSink.standardError
+        LoggingSystem.bootstrap { VeleroLogHandler(label: $0, sink: sink) }
+        let logger = Logger(label: label)
+
+        let argv = CommandLine.arguments.isEmpty ? gs_process_argv0().map { [String(cString: $0)] } ?? [] : CommandLine.arguments
+        guard let command = argv.first else {
+            fail(logger, "cannot read argv[0] (is /proc mounted?); Velero needs it as the plugin's command")
+        }
+        let arguments = LaunchArguments(Array(argv.dropFirst()))
+        sink.level = arguments.logLevel ?? .info
+        if let bad = arguments.unrecognisedLogLevel {
+            logger.warning("unrecognised --log-level \(bad), using info")
+        }
+        if sink.level == .debug { logger.debug("Setting log level to DEBUG") }
+
+        gs_install_crash_line(
+            String(
+                decoding: VeleroLogSink.render(
+                    level: .error, message: "plugin process crashed (fatal signal); the item being processed failed",
+                    source: "VeleroPluginKit/PluginMain.swift:0", fields: [("cmd", command)]),
+                as: UTF8.self))
+        gs_set_log_fn(
+            { context, severity, file, line, message in
+                GRPCCoreLog.forward(severity: severity, file: file, line: line, message: message)
+            }, nil)
+
+        if let cert = environment["PLUGIN_CLIENT_CERT"], !cert.isEmpty {
+            writeStandardError("PLUGIN_CLIENT_CERT is set: this plugin does not implement go-plugin AutoMTLS and will not serve in plaintext\n")
+            exit(1)
+        }
+
+        do {
+            try registry.validate()
+        } catch {
+            fail(logger, "\(error)")
+        }
+
+        let gate = ItemBlockActionGate(arguments: arguments, environment: environment)
+        var kinds = Set(PluginKind.allCases)
+        if !gate.advertise { kinds.remove(.itemBlockAction) }
+        let plugins = registry.identifiers(command: command, including: kinds)
+        let hasItemBlockActions = !registry.identifiers(command: command, including: [.itemBlockAction]).isEmpty
+        if hasItemBlockActions {
+            logger.info(
+                "ItemBlockAction plugins \(gate.advertise ? "advertised" : "not advertised"): \(gate.reason)")
+        }
+
+        let socket: PluginSocket
+        do {
+            socket = try PluginSocket.create(environment: environment)
+        } catch {
+            fail(logger, "\(error)")
+        }
+
+        let serverBox = ServerBox()
+        let server = PluginServer(
+            routes: ServiceRoutes.make(registry: registry, plugins: plugins) { serverBox.server?.beginShutdown() },
+            shutdownGraceMilliseconds: shutdownGraceMilliseconds, logger: logger)
+        serverBox.server = server
+        do {
+            try server.start(address: "unix:" + socket.path, maxReceiveBytes: maxReceiveBytes)
+            try socket.applyGroup(environment: environment)
+        } catch {
+            socket.remove()
+            fail(logger, "\(error)")
+        }
+        logger.debug("plugin address", metadata: ["address": "\(socket.path)", "network": "unix"])
+
+        writeStandardOutput("1|2|unix|\(socket.path)|grpc|\n")
+
+        server.waitUntilStopped()
+        socket.remove()
+        logger.debug("plugin server stopped")
+        exit(0)
+    }
+
+    static func fail(_ logger: Logger, _ message: String) -> Never {
+        logger.error("\(message)")
+        exit(1)
+    }
+}
+
+/// Lets the Shutdown route reach the server that is created after the routes.
+private final class ServerBox: @unchecked Sendable {
+    // Written once before the server starts; read only afterwards.
+    var server: PluginServer?
+}
+
+/// gRPC core's log lines, routed into the plugin's JSON format instead of C core's plain text on stderr.
+enum GRPCCoreLog {
+    static let logger = Logger(label: "grpc-core")
+
+    static func forward(severity: Int32, file: UnsafePointer<CChar>?, line: Int32, message: UnsafePointer<CChar>?) {
+        let text = message.map { String(cString: $0) } ?? ""
+        let source = file.map { String(cString: $0) } ?? "grpc"
+        let level: Logger.Level =
+            switch severity {
+            case 0: .debug
+            case 1: .info
+            default: .warning  // C core's "errors" are transport events (a peer hung up); Velero counts error lines
+            }
+        logger.log(level: level, "\(text)", file: source, line: UInt(max(line, 0)))
+    }
+}
+
+/// Writes with write(2), unbuffered: the handshake must reach the host at once (spec §2.4).
+func writeStandardOutput(_ text: String) { writeAll(1, Array(text.utf8)) }
+func writeStandardError(_ text: String) { writeAll(2, Array(text.utf8)) }
+
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
+
+/// The process environment as a dictionary.
+enum ProcessEnvironment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,167 @@
+import Synchronization
+
+/// Velero's plugin kinds that a plugin binary can serve, in the order a Go server lists them (protocol spec §4.2),
+/// which is also the order Velero runs the actions of one binary on an item.
+public enum PluginKind: String, Sendable, CaseIterable, Comparable {
+    case backupItemAction = "BackupItemAction"
+    case backupItemActionV2 = "BackupItemActionV2"
+    case restoreItemAction = "RestoreItemAction"
+    case restoreItemActionV2 = "RestoreItemActionV2"
+    case itemBlockAction = "ItemBlockAction"
+
+    private var order: Int {
+        switch self {
+        case .backupItemAction: 0
+        case .backupItemActionV2: 1
+        case .restoreItemAction: 4  // VolumeSnapshotter (2) and ObjectStore (3) sit between in Go's order
+        case .restoreItemActionV2: 5
+        case .itemBlockAction: 7  // after DeleteItemAction (6)
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.order < rhs.order }
+}
+
+/// A registration problem found before the server starts (bad or duplicate name). Velero would refuse to start
+/// with such a plugin, so the binary reports it and exits.
+public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The named actions a plugin binary serves. Instances are created lazily, once per name, on first use (Velero
+/// calls AppliesTo on every action of every operation, so factories must be cheap).
+public final class PluginRegistry: Sendable {
+    public typealias Factory<T> = @Sendable () throws -> T
+
+    private enum Entry: Sendable {
+        case backup(Factory<any BackupItemAction>)
+        case backupV2(Factory<any BackupItemActionV2>)
+        case restore(Factory<any RestoreItemAction>)
+        case restoreV2(Factory<any RestoreItemActionV2>)
+        case itemBlock(Factory<any ItemBlockAction>)
+
+        var kind: PluginKind {
+            switch self {
+            case .backup: .backupItemAction
+            case .backupV2: .backupItemActionV2
+            case .restore: .restoreItemAction
+            case .restoreV2: .restoreItemActionV2
+            case .itemBlock: .itemBlockAction
+            }
+        }
+    }
+
+    private struct State: Sendable {
+        var entries: [String: Entry] = [:]
+        var instances: [String: any Sendable] = [:]
+        var problems: [String] = []
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func register(backupItemAction name: String, _ factory: @escaping Factory<any BackupItemAction>) {
+        add(name, .backup(factory))
+    }
+
+    public func register(backupItemActionV2 name: String, _ factory: @escaping Factory<any BackupItemActionV2>) {
+        add(name, .backupV2(factory))
+    }
+
+    public func register(restoreItemAction name: String, _ factory: @escaping Factory<any RestoreItemAction>) {
+        add(name, .restore(factory))
+    }
+
+    public func register(restoreItemActionV2 name: String, _ factory: @escaping Factory<any RestoreItemActionV2>) {
+        add(name, .restoreV2(factory))
+    }
+
+    public func register(itemBlockAction name: String, _ factory: @escaping Factory<any ItemBlockAction>) {
+        add(name, .itemBlock(factory))
+    }
+
+    private func add(_ name: String, _ entry: Entry) {
+        state.withLock { state in
+            if let problem = Self.validate(name: name) {
+                state.problems.append("invalid plugin name \(name): \(problem)")
+            } else if state.entries[name] != nil {
+                // Velero keys plugins by (kind, name), but one name under two kinds of this binary would run twice.
+                state.problems.append("plugin name \(name) is registered more than once")
+            } else {
+                state.entries[name] = entry
+            }
+        }
+    }
+
+    /// Registration problems; a non-empty list means the binary must not start serving.
+    public func validate() throws {
+        let problems = state.withLock { $0.problems }
+        if !problems.isEmpty { throw RegistrationError(message: problems.joined(separator: "; ")) }
+    }
+
+    /// Identifiers in ListPlugins order: grouped by kind in Go's order, names in byte order within a kind.
+    public func identifiers(command: String, including kinds: Set<PluginKind> = Set(PluginKind.allCases))
+        -> [PluginIdentifier]
+    {
+        let entries = state.withLock { state in state.entries.map { ($0.key, $0.value.kind) } }
+        return entries.filter { kinds.contains($0.1) }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            .map { PluginIdentifier(command: command, kind: $0.1.rawValue, name: $0.0) }
+    }
+
+    func backupItemAction(_ name: String) throws -> (any BackupItemAction)? {
+        try instance(name) { if case .backup(let f) = $0 { return f } else { return nil } }
+    }
+
+    func backupItemActionV2(_ name: String) throws -> (any BackupItemActionV2)? {
+        try instance(name) { if case .backupV2(let f) = $0 { return f } else { return nil } }
+    }
+
+    func restoreItemAction(_ name: String) throws -> (any RestoreItemAction)? {
+        try instance(name) { if case .restore(let f) = $0 { return f } else { return nil } }
+    }
+
+    func restoreItemActionV2(_ name: String) throws -> (any RestoreItemActionV2)? {
+        try instance(name) { if case .restoreV2(let f) = $0 { return f } else { return nil } }
+    }
+
+    func itemBlockAction(_ name: String) throws -> (any ItemBlockAction)? {
+        try instance(name) { if case .itemBlock(let f) = $0 { return f } else { return nil } }
+    }
+
+    /// The cached instance for `name` if it is registered under the kind `factoryOf` picks, creating it on first use.
+    /// The factory runs outside the lock; if two callers race, the first stored instance wins.
+    private func instance<T: Sendable>(_ name: String, _ factoryOf: (Entry) -> Factory<T>?) throws -> T? {
+        let (cached, factory): (T?, Factory<T>?) = state.withLock { state in
+            guard let entry = state.entries[name], let factory = factoryOf(entry) else { return (nil, nil) }
+            return (state.instances[name] as? T, factory)
+        }
+        if let cached { return cached }
+        guard let factory else { return nil }
+        let created = try factory()
+        return state.withLock { state in
+            if let existing = state.instances[name] as? T { return existing }
+            state.instances[name] = created
+            return created
+        }
+    }
+
+    /// Velero's name rule (spec §8.1): `<DNS-1123 subdomain>/<non-empty>`, exactly one `/`.
+    static func validate(name: String) -> String? {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return "must have the form <dns-subdomain>/<name> with exactly one '/'" }
+        let prefix = parts[0]
+        guard !parts[1].isEmpty else { return "the part after '/' is empty" }
+        guard !prefix.isEmpty, prefix.utf8.count <= 253 else { return "the prefix must be 1 to 253 characters" }
+        for label in prefix.split(separator: ".", omittingEmptySubsequences: false) {
+            let bytes = Array(label.utf8)
+            let valid =
+                !bytes.isEmpty && bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+                && bytes.first != 45 && bytes.last != 45
+            if !valid { return "the prefix \(prefix) is not a lowercase DNS subdomain" }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,155 @@
+/// The method table of a plugin process: go-plugin's infrastructure services and Velero's item-action services,
+/// each routed by the request's `plugin` field to the registered implementation (protocol spec §3, §4, §4.10).
+/// Paths not listed here are answered UNIMPLEMENTED by the shim at once.
+enum ServiceRoutes {
+    static func make(
+        registry: PluginRegistry, plugins: [PluginIdentifier], onShutdown: @escaping @Sendable () -> Void
+    ) -> [String: Route] {
+        var routes: [String: Route] = [:]
+
+        // go-plugin
+        routes["/grpc.health.v1.Health/Check"] = .unary { payload in
+            let request = try HealthCheckRequest(decoding: payload)
+            guard request.service == "plugin" || request.service.isEmpty else {
+                throw GRPCFailure(code: GRPCCode.notFound, message: "unknown service")
+            }
+            return HealthCheckResponse(status: HealthCheckResponse.serving).encoded()
+        }
+        routes["/plugin.GRPCBroker/StartStream"] = .heldBidiStream
+        routes["/plugin.GRPCStdio/StreamStdio"] = .heldServerStream
+        routes["/plugin.GRPCController/Shutdown"] = .unary { _ in
+            // Answer first, then stop: the response is already queued when the server begins shutting down.
+            Task.detached { onShutdown() }
+            return []
+        }
+
+        routes["/generated.PluginLister/ListPlugins"] = .unary { _ in
+            ListPluginsResponse(plugins: plugins).encoded()
+        }
+
+        // BackupItemAction v1
+        routes["/generated.BackupItemAction/AppliesTo"] = .unary { payload in
+            let request = try AppliesToRequest(decoding: payload)
+            let action = try found(registry.backupItemAction(request.plugin), request.plugin)
+            return AppliesToResponse(selector: try action.appliesTo()).encoded()
+        }
+        routes["/generated.BackupItemAction/Execute"] = .unary { payload in
+            let request = try BackupExecuteRequest(decoding: payload)
+            let action = try found(registry.backupItemAction(request.plugin), request.plugin)
+            let output = try await action.execute(item: request.item, backup: request.backup)
+            return BackupExecuteResponse(
+                item: output.updatedItem ?? request.item, additionalItems: output.additionalItems
+            ).encoded()
+        }
+
+        // BackupItemAction v2
+        routes["/v2.BackupItemAction/AppliesTo"] = .unary { payload in
+            let request = try AppliesToRequest(decoding: payload)
+            let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
+            return AppliesToResponse(selector: try action.appliesTo()).encoded()
+        }
+        routes["/v2.BackupItemAction/Execute"] = .unary { payload in
+            let request = try BackupExecuteRequest(decoding: payload)
+            let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
+            let output = try await action.execute(item: request.item, backup: request.backup)
+            return BackupExecuteResponse(
+                item: output.updatedItem ?? request.item, additionalItems: output.additionalItems,
+                operationID: output.operationID, postOperationItems: output.postOperationItems
+            ).encoded()
+        }
+        routes["/v2.BackupItemAction/Progress"] = .unary { payload in
+            let request = try OperationRequest(decoding: payload)
+            let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
+            return try await action.progress(operationID: request.operationID, backup: request.payload)
+                .encodedResponse()
+        }
+        routes["/v2.BackupItemAction/Cancel"] = .unary { payload in
+            let request = try OperationRequest(decoding: payload)
+            let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
+            try await action.cancel(operationID: request.operationID, backup: request.payload)
+            return []
+        }
+
+        // RestoreItemAction v1
+        routes["/generated.RestoreItemAction/AppliesTo"] = .unary { payload in
+            let request = try AppliesToRequest(decoding: payload)
+            let action = try found(registry.restoreItemAction(request.plugin), request.plugin)
+            return AppliesToResponse(selector: try action.appliesTo()).encoded()
+        }
+        routes["/generated.RestoreItemAction/Execute"] = .unary { payload in
+            let request = try RestoreExecuteRequest(decoding: payload)
+            let action = try found(registry.restoreItemAction(request.plugin), request.plugin)
+            let output = try await action.execute(
+                item: request.item, itemFromBackup: request.itemFromBackup, restore: request.restore)
+            return RestoreExecuteResponse(
+                item: output.updatedItem ?? request.item, additionalItems: output.additionalItems,
+                skipRestore: output.skipRestore
+            ).encoded()
+        }
+
+        // RestoreItemAction v2
+        routes["/v2.RestoreItemAction/AppliesTo"] = .unary { payload in
+            let request = try AppliesToRequest(decoding: payload)
+            let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
+            return AppliesToResponse(selector: try action.appliesTo()).encoded()
+        }
+        routes["/v2.RestoreItemAction/Execute"] = .unary { payload in
+            let request = try RestoreExecuteRequest(decoding: payload)
+            let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
+            let output = try await action.execute(
+                item: request.item, itemFromBackup: request.itemFromBackup, restore: request.restore)
+            // A Go server always sends the timeout, as an empty Duration for zero (spec §4.6).
+            return RestoreExecuteResponse(
+                item: output.updatedItem ?? request.item, additionalItems: output.additionalItems,
+                skipRestore: output.skipRestore, operationID: output.operationID,
+                waitForAdditionalItems: output.waitForAdditionalItems,
+                additionalItemsReadyTimeout: output.additionalItemsReadyTimeout ?? ProtoTime(seconds: 0)
+            ).encoded()
+        }
+        routes["/v2.RestoreItemAction/Progress"] = .unary { payload in
+            let request = try OperationRequest(decoding: payload)
+            let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
+            return try await action.progress(operationID: request.operationID, restore: request.payload)
+                .encodedResponse()
+        }
+        routes["/v2.RestoreItemAction/Cancel"] = .unary { payload in
+            let request = try OperationRequest(decoding: payload)
+            let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
+            try await action.cancel(operationID: request.operationID, restore: request.payload)
+            return []
+        }
+        routes["/v2.RestoreItemAction/AreAdditionalItemsReady"] = .unary { payload in
+            let request = try ItemsReadyRequest(decoding: payload)
+            let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
+            let ready = try await action.areAdditionalItemsReady(request.additionalItems, restore: request.restore)
+            return ItemsReadyResponse.encoded(ready: ready)
+        }
+
+        // ItemBlockAction v1
+        routes["/v1.ItemBlockAction/AppliesTo"] = .unary { payload in
+            let request = try AppliesToRequest(decoding: payload)
+            let action = try found(registry.itemBlockAction(request.plugin), request.plugin)
+            return AppliesToResponse(selector: try action.appliesTo()).encoded()
+        }
+        routes["/v1.ItemBlockAction/GetRelatedItems"] = .unary { payload in
+            let request = try BackupExecuteRequest(decoding: payload)
+            let action = try found(registry.itemBlockAction(request.plugin), request.plugin)
+            let related = try await action.getRelatedItems(item: request.item, backup: request.backup)
+            return GetRelatedItemsResponse(relatedItems: related).encoded()
+        }
+        return routes
+    }
+
+    /// The Go framework's answer for a name that is not registered under the called kind (spec §4.9); the leading
+    /// space is what Go sends.
+    private static func found<T>(
+        _ action: T?, _ name: String, file: String = #fileID, line: Int = #line, function: String = #function
+    ) throws -> T {
+        guard let action else {
+            throw GRPCFailure(
+                code: GRPCCode.unknown, message: " plugin: \(name) was not found or has an invalid name format",
+                frames: [GRPCFailure.frame(SourceLocation(file: file, line: line, function: function))])
+        }
+        return action
+    }
+}
