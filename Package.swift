@@ -45,6 +45,11 @@ let package = Package(
             name: "kubevirt-velero-plugin",
             dependencies: ["VeleroPluginKit", "KubeVirtVeleroPlugin"]
         ),
+        // A plugin made with VeleroPluginKit alone, driven by the kit's end-to-end tests (not shipped).
+        .executableTarget(
+            name: "kit-test-plugin",
+            dependencies: ["VeleroPluginKit"]
+        ),
         .target(
             name: "PluginHost",
             dependencies: ["CGRPCShim", "VeleroPluginKit"]

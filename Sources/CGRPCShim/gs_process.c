@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 // Process-level helpers: gRPC core log routing, argv capture without /proc, and a last log line on fatal signals.
 #include "gs_internal.h"
 #include "include/gs_shim.h"
@@ -5,6 +6,7 @@
 #include <grpc/support/log.h>
 #include <pthread.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -78,3 +80,8 @@ void gs_install_crash_line(const char *line) {
         sigaction(signals[i], &sa, NULL);
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pipes for child processes
+
+int gs_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

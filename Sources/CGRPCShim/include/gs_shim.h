@@ -162,6 +162,9 @@ const char *gs_process_argv0(void);
 // SIGILL/SIGTRAP; this keeps a crash from being silent in Velero's log.
 void gs_install_crash_line(const char *line);
 
+// pipe2(fds, O_CLOEXEC): both ends close-on-exec atomically, so concurrent spawns never inherit them.
+int gs_pipe_cloexec(int fds[2]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -48,9 +48,8 @@ struct RestorePossibility: Sendable {
                 let problem: UnrestorableVolume?
                 do {
                     problem = try await checkDataVolume(namespace: namespace, name: name, filter: filter)
-                } catch let notFound as KubernetesNotFoundError {
+                } catch is KubernetesNotFoundError {
                     // No DataVolume: the volume may be a plain PVC of the same name (the DV was garbage collected).
-                    _ = notFound
                     let pvcProblem: UnrestorableVolume?
                     do {
                         pvcProblem = try await checkClaim(namespace: namespace, name: name, filter: filter, context: context)

@@ -18,6 +18,13 @@ struct KubernetesObject: Sendable {
     /// Parses a request item for the action `actionTypeName`. Anything but a JSON object, a missing `metadata` or
     /// (when `requireName`) a missing `metadata.name` is an error naming the action and what is wrong (D5).
     init(item bytes: [UInt8], kind: String, actionTypeName: String, requireName: Bool = true) throws(ActionError) {
+        try self.init(
+            item: try Self.parseItem(bytes, actionTypeName: actionTypeName), kind: kind, actionTypeName: actionTypeName,
+            requireName: requireName)
+    }
+
+    /// The request item as JSON, which must be an object (D5).
+    static func parseItem(_ bytes: [UInt8], actionTypeName: String) throws(ActionError) -> JSONValue {
         let json: JSONValue
         do {
             json = try JSONValue.parse(bytes)
@@ -27,7 +34,7 @@ struct KubernetesObject: Sendable {
         guard case .object = json else {
             throw ActionError("\(actionTypeName): item is not a JSON object: found \(Self.describeTopLevel(json))")
         }
-        try self.init(json: json, kind: kind, context: actionTypeName, requireName: requireName)
+        return json
     }
 
     /// Wraps an object read from the cluster (or built in a test). Identity fields may be missing.
@@ -38,7 +45,8 @@ struct KubernetesObject: Sendable {
         self.name = (try? json.string(at: ["metadata", "name"])) ?? ""
     }
 
-    private init(json: JSONValue, kind: String, context: String, requireName: Bool) throws(ActionError) {
+    /// Wraps an already parsed request item (see `parseItem`), checking its identity fields.
+    init(item json: JSONValue, kind: String, actionTypeName context: String, requireName: Bool = true) throws(ActionError) {
         let metadata: JSONObject?
         let namespace: String?
         let name: String?

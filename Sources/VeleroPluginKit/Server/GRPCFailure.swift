@@ -51,7 +51,10 @@ public struct GRPCFailure: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One Stack frame: `file` as `Module/File.swift`, `function` qualified with the module like Go's names.
     static func frame(_ location: SourceLocation) -> StackFrame {
-        StackFrame(file: location.file, line: Int32(clamping: location.line), function: location.function)
+        let module = location.file.split(separator: "/").first.map(String.init) ?? ""
+        let function = module.isEmpty ? location.function : "\(module).\(location.function)"
+        return StackFrame(file: location.file, line: Int32(clamping: location.line), function: function)
     }
 }

@@ -28,6 +28,11 @@ public enum PluginMain {
     public static func run(registry: PluginRegistry, label: String = "velero-plugin") -> Never {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGINT, SIG_IGN)  // Go counts and drops SIGINT; Velero never sends it
+        // A parent may have left SIGTERM blocked; unblock it before gRPC's threads inherit this thread's mask.
+        var termOnly = sigset_t()
+        sigemptyset(&termOnly)
+        sigaddset(&termOnly, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &termOnly, nil)
 
         let environment = ProcessEnvironment.current
         guard environment[cookieKey] == cookieValue else {

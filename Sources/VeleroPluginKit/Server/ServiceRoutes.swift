@@ -143,12 +143,12 @@ enum ServiceRoutes {
     /// The Go framework's answer for a name that is not registered under the called kind (spec §4.9); the leading
     /// space is what Go sends.
     private static func found<T>(
-        _ action: T?, _ name: String, file: String = #fileID, line: Int = #line, function: String = #function
+        _ action: T?, _ name: String, file: String = #fileID, line: Int = #line
     ) throws -> T {
         guard let action else {
             throw GRPCFailure(
                 code: GRPCCode.unknown, message: " plugin: \(name) was not found or has an invalid name format",
-                frames: [GRPCFailure.frame(SourceLocation(file: file, line: line, function: function))])
+                frames: [GRPCFailure.frame(SourceLocation(file: file, line: line, function: "ServiceRoutes.dispatch"))])
         }
         return action
     }

@@ -1,0 +1,125 @@
+import Logging
+import VeleroPluginKit
+
+/// `kubevirt-velero-plugin/backup-virtualmachine-action` (kubevirt-actions.md §3.1). Refuses backups that would
+/// capture a running VM inconsistently or could not restore its disks, adds the VM's object graph, and copies the
+/// instancetype/preference revision names into the spec (Velero strips status before restore).
+public struct VMBackupItemAction: BackupItemAction {
+    public static let name = "kubevirt-velero-plugin/backup-virtualmachine-action"
+    static let typeName = "VMBackupItemAction"
+
+    let cluster: ClusterCache
+    let logger: Logger
+    let graph: BackupGraph
+    let restorePossibility: RestorePossibility
+
+    init(cluster: ClusterCache, logger: Logger) {
+        self.cluster = cluster
+        self.logger = logger
+        graph = BackupGraph(cluster: cluster, logger: logger)
+        restorePossibility = RestorePossibility(cluster: cluster, logger: logger)
+        logger.debug("Creating \(Self.typeName)")
+    }
+
+    public func appliesTo() throws -> ResourceSelector {
+        ResourceSelector(includedResources: ["VirtualMachine"])
+    }
+
+    public func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
+        logger.info("Executing \(Self.typeName)")
+        var vm = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
+        let settings = try BackupSettings(backup: backup, actionTypeName: Self.typeName)
+        try vm.requireVirtualMachineTemplate()
+
+        if let reason = try await unsafeBackupReason(vm, filter: settings.filter) {
+            throw ActionError("VM cannot be safely backed up: \(reason)")
+        }
+
+        if !settings.isMetadataBackup {
+            let templateNames = try dataVolumeTemplateNames(vm)
+            let volumes: JSONPath = ["spec", "template", "spec", "volumes"]
+            // DataVolumes the VM creates from its own templates are recreated by KubeVirt on restore.
+            let skip = { (index: Int) throws(ActionError) -> Bool in
+                guard let name = try vm.string(volumes.appending(.index(index), "dataVolume", "name")) else { return false }
+                return templateNames.contains(name)
+            }
+            if let problem = try await restorePossibility.firstUnrestorableVolume(
+                of: vm, volumes: volumes, filter: settings.filter, skip: skip)
+            {
+                throw ActionError(
+                    "VM would not be restored correctly: volume \(problem.volumeName): \(problem.kind) "
+                        + "\(problem.namespace)/\(problem.name) is \(problem.causeDescription)")
+            }
+        }
+
+        let result = try await graph.virtualMachine(vm)
+        if let error = result.error { throw ActionError(error) }
+
+        let instancetypeChanged = try copyRevisionName(&vm, spec: "instancetype", status: "instancetypeRef")
+        let preferenceChanged = try copyRevisionName(&vm, spec: "preference", status: "preferenceRef")
+        let changed = instancetypeChanged || preferenceChanged
+        return BackupItemActionOutput(
+            updatedItem: changed ? vm.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
+    }
+
+    /// canBeSafelyBackedUp, answered as the reason it cannot (nil = safe). Only a Starting/Running VM has
+    /// requirements: its VMI (and, when PVCs are snapshotted, its launcher pod whose hooks freeze the guest) must be
+    /// in the backup. Checks run in the reference's order; the first failure decides.
+    func unsafeBackupReason(_ vm: KubernetesObject, filter: BackupResourceFilter) async throws -> String? {
+        let status = try vm.string(["status", "printableStatus"]) ?? ""
+        guard status == "Starting" || status == "Running" else { return nil }
+        let subject = "VM \(vm.namespacedName) is \(status)"
+
+        guard filter.includes("virtualmachineinstances") else {
+            logger.info("Backup of a running VM does not contain VMI.")
+            return "\(subject) and virtualmachineinstances are not in the backup (\(filter.description))"
+        }
+        let vmi: KubernetesObject
+        do {
+            vmi = KubernetesObject(
+                fetched: try await cluster.virtualMachineInstance(namespace: vm.namespace, name: vm.name),
+                kind: "VirtualMachineInstance")
+        } catch {
+            throw ActionError(
+                "\(error): VMI of running VM \(vm.namespacedName), needed to check \(Label.excludeFromBackup)")
+        }
+        if try vmi.isExcludedByLabel() {
+            logger.info("VM is running but VMI is not included in the backup")
+            return "\(subject) and VMI \(vm.namespacedName) is labelled \(Label.excludeFromBackup)=true"
+        }
+        if !filter.includes("pods") && filter.includes("persistentvolumeclaims") {
+            logger.info("Backup of a running VM does not contain Pod but contains PVC")
+            return "\(subject) and pods are not in the backup while persistentvolumeclaims are (\(filter.description))"
+        }
+        return nil
+    }
+
+    private func dataVolumeTemplateNames(_ vm: KubernetesObject) throws(ActionError) -> Set<String> {
+        var names: Set<String> = []
+        for index in 0..<(try vm.count(["spec", "dataVolumeTemplates"])) {
+            if let name = try vm.string(["spec", "dataVolumeTemplates", .index(index), "metadata", "name"]) {
+                names.insert(name)
+            }
+        }
+        return names
+    }
+
+    /// `spec.<spec>.revisionName` := `status.<status>.controllerRevisionRef.name` when all three are present, so the
+    /// restored VM points at the backed-up ControllerRevision. Returns whether the VM changed.
+    private func copyRevisionName(_ vm: inout KubernetesObject, spec: String, status: String) throws(ActionError) -> Bool {
+        let reference: JSONPath = ["status", .key(status), "controllerRevisionRef"]
+        guard try vm.hasObject(["spec", .key(spec)]), try vm.hasObject(["status", .key(status)]),
+            try vm.hasObject(reference)
+        else { return false }
+        let target: JSONPath = ["spec", .key(spec), "revisionName"]
+        let revision = try vm.string(reference.appending("name")) ?? ""
+        let current = try? vm.json.lookup(target)
+        if revision.isEmpty {
+            // An empty name is omitted on output by the reference's typed encoding.
+            return vm.remove(target) != nil
+        }
+        guard current != .present(.string(revision)) else { return false }
+        try vm.set(.string(revision), at: target)
+        return true
+    }
+}

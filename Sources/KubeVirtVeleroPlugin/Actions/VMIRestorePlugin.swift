@@ -1,0 +1,54 @@
+import Logging
+import VeleroPluginKit
+
+/// `kubevirt-velero-plugin/restore-vmi-action` (kubevirt-actions.md §4.2, D2). Skips VMIs owned by a VM (KubeVirt
+/// recreates them); a standalone VMI loses the labels KubeVirt's webhook rejects and gets the Restore's MAC and
+/// firmware-UUID options.
+public struct VMIRestorePlugin: RestoreItemAction {
+    public static let name = "kubevirt-velero-plugin/restore-vmi-action"
+    static let typeName = "VMIRestorePlugin"
+
+    let logger: Logger
+    let graph: RestoreGraph
+
+    init(cluster: ClusterCache, logger: Logger) {
+        self.logger = logger
+        graph = RestoreGraph(cluster: cluster, logger: logger)
+        logger.debug("Creating \(Self.typeName)")
+    }
+
+    public func appliesTo() throws -> ResourceSelector {
+        ResourceSelector(includedResources: ["VirtualMachineInstance"])
+    }
+
+    public func execute(item: [UInt8], itemFromBackup: [UInt8], restore: [UInt8]) async throws -> RestoreItemActionOutput {
+        logger.info("Running \(Self.typeName)")
+        var vmi = try KubernetesObject(item: item, kind: "VirtualMachineInstance", actionTypeName: Self.typeName)
+        if try vmi.annotation(Annotation.isOwned) == "true" {
+            logger.info("VMI is owned by a VM, it doesn't need to be restored")
+            return RestoreItemActionOutput(skipRestore: true)
+        }
+        let labels = try RestoreLabels(restore: restore, actionTypeName: Self.typeName)
+        var changed = false
+
+        // D2: the reference applied these to a discarded copy; here they reach the restored VMI.
+        if labels.clearMACAddresses {
+            logger.info("Clear virtual machine MAC addresses")
+            if try vmi.removeMACAddresses(interfaces: ["spec", "domain", "devices", "interfaces"]) { changed = true }
+        }
+        if labels.generateNewFirmwareUUID {
+            logger.info("Generate new firmware UUID")
+            try vmi.setNewFirmwareUUID(firmware: ["spec", "domain", "firmware"])
+            changed = true
+        }
+        for label in Label.restrictedVMILabels where try vmi.label(label) != nil {
+            vmi.removeLabel(label)
+            changed = true
+        }
+
+        let result = try await graph.virtualMachineInstance(vmi)
+        if let error = result.error { throw ActionError(error) }
+        return RestoreItemActionOutput(
+            updatedItem: changed ? vmi.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
+    }
+}

@@ -1,0 +1,49 @@
+import Logging
+import VeleroPluginKit
+
+/// The plugin's actions under their Velero names, for the executable to register (kubevirt-actions.md §1).
+///
+/// Every list is in ListPlugins order within its kind. `make` is cheap and cannot fail (D7): it builds a struct
+/// around the shared `ClusterCache` and logs one Debug line; no cluster request happens before an action needs one.
+/// Loggers are created inside `make`, i.e. after the executable has bootstrapped logging.
+public struct KubeVirtPlugin: Sendable {
+    /// A name and the factory of its action instance.
+    public struct Registration<Action>: Sendable {
+        public let name: String
+        public let make: @Sendable () -> Action
+    }
+
+    public let backupItemActions: [Registration<any BackupItemAction>]
+    public let restoreItemActions: [Registration<any RestoreItemAction>]
+    public let itemBlockActions: [Registration<any ItemBlockAction>]
+
+    /// - Parameters:
+    ///   - clusterReader: the API access shared by all actions (wrapped once in the D7 caches).
+    ///   - makeLogger: creates an action's logger from the action's registered name.
+    public init(
+        clusterReader: any ClusterReader,
+        makeLogger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }
+    ) {
+        let cluster = ClusterCache(reader: clusterReader)
+        func entry<Action>(_ name: String, _ make: @escaping @Sendable (Logger) -> Action) -> Registration<Action> {
+            Registration(name: name) { make(makeLogger(name)) }
+        }
+        backupItemActions = [
+            entry(DVBackupItemAction.name) { DVBackupItemAction(cluster: cluster, logger: $0) },
+            entry(PVCBackupItemAction.name) { PVCBackupItemAction(logger: $0) },
+            entry(VMBackupItemAction.name) { VMBackupItemAction(cluster: cluster, logger: $0) },
+            entry(VMIBackupItemAction.name) { VMIBackupItemAction(cluster: cluster, logger: $0) },
+            entry(VolumeSnapshotBackupItemAction.name) { VolumeSnapshotBackupItemAction(cluster: cluster, logger: $0) },
+        ]
+        restoreItemActions = [
+            entry(PodRestorePlugin.name) { PodRestorePlugin(logger: $0) },
+            entry(PVCRestoreItemAction.name) { PVCRestoreItemAction(logger: $0) },
+            entry(VMRestorePlugin.name) { VMRestorePlugin(cluster: cluster, logger: $0) },
+            entry(VMIRestorePlugin.name) { VMIRestorePlugin(cluster: cluster, logger: $0) },
+            entry(VolumeSnapshotRestoreItemAction.name) { VolumeSnapshotRestoreItemAction(logger: $0) },
+        ]
+        itemBlockActions = [
+            entry(VMItemBlockAction.name) { VMItemBlockAction(cluster: cluster, logger: $0) }
+        ]
+    }
+}
