@@ -20,6 +20,17 @@ public enum PluginKind: String, Sendable, CaseIterable, Comparable {
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.order < rhs.order }
+
+    /// The other version of the same action family (Velero runs a v1 action through its v2 adapter too).
+    var versionSibling: PluginKind? {
+        switch self {
+        case .backupItemAction: .backupItemActionV2
+        case .backupItemActionV2: .backupItemAction
+        case .restoreItemAction: .restoreItemActionV2
+        case .restoreItemActionV2: .restoreItemAction
+        case .itemBlockAction: nil
+        }
+    }
 }
 
 /// A registration problem found before the server starts (bad or duplicate name). Velero would refuse to start
@@ -52,9 +63,15 @@ public final class PluginRegistry: Sendable {
         }
     }
 
+    /// Velero keys plugins by kind and name.
+    private struct Key: Hashable, Sendable {
+        var kind: PluginKind
+        var name: String
+    }
+
     private struct State: Sendable {
-        var entries: [String: Entry] = [:]
-        var instances: [String: any Sendable] = [:]
+        var entries: [Key: Entry] = [:]
+        var instances: [Key: any Sendable] = [:]
         var problems: [String] = []
     }
 
@@ -83,14 +100,17 @@ public final class PluginRegistry: Sendable {
     }
 
     private func add(_ name: String, _ entry: Entry) {
+        let key = Key(kind: entry.kind, name: name)
         state.withLock { state in
             if let problem = Self.validate(name: name) {
                 state.problems.append("invalid plugin name \(name): \(problem)")
-            } else if state.entries[name] != nil {
-                // Velero keys plugins by (kind, name), but one name under two kinds of this binary would run twice.
-                state.problems.append("plugin name \(name) is registered more than once")
+            } else if state.entries[key] != nil {
+                state.problems.append("plugin \(entry.kind.rawValue) \(name) is registered more than once")
+            } else if let sibling = entry.kind.versionSibling, state.entries[Key(kind: sibling, name: name)] != nil {
+                // Velero also lists v1 actions under the v2 kind: one name as both would run twice on every item.
+                state.problems.append("plugin name \(name) is registered as both \(sibling.rawValue) and \(entry.kind.rawValue)")
             } else {
-                state.entries[name] = entry
+                state.entries[key] = entry
             }
         }
     }
@@ -105,45 +125,45 @@ public final class PluginRegistry: Sendable {
     public func identifiers(command: String, including kinds: Set<PluginKind> = Set(PluginKind.allCases))
         -> [PluginIdentifier]
     {
-        let entries = state.withLock { state in state.entries.map { ($0.key, $0.value.kind) } }
+        let entries = state.withLock { state in state.entries.keys.map { ($0.name, $0.kind) } }
         return entries.filter { kinds.contains($0.1) }
             .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
             .map { PluginIdentifier(command: command, kind: $0.1.rawValue, name: $0.0) }
     }
 
     func backupItemAction(_ name: String) throws -> (any BackupItemAction)? {
-        try instance(name) { if case .backup(let f) = $0 { return f } else { return nil } }
+        try instance(Key(kind: .backupItemAction, name: name)) { if case .backup(let f) = $0 { return f } else { return nil } }
     }
 
     func backupItemActionV2(_ name: String) throws -> (any BackupItemActionV2)? {
-        try instance(name) { if case .backupV2(let f) = $0 { return f } else { return nil } }
+        try instance(Key(kind: .backupItemActionV2, name: name)) { if case .backupV2(let f) = $0 { return f } else { return nil } }
     }
 
     func restoreItemAction(_ name: String) throws -> (any RestoreItemAction)? {
-        try instance(name) { if case .restore(let f) = $0 { return f } else { return nil } }
+        try instance(Key(kind: .restoreItemAction, name: name)) { if case .restore(let f) = $0 { return f } else { return nil } }
     }
 
     func restoreItemActionV2(_ name: String) throws -> (any RestoreItemActionV2)? {
-        try instance(name) { if case .restoreV2(let f) = $0 { return f } else { return nil } }
+        try instance(Key(kind: .restoreItemActionV2, name: name)) { if case .restoreV2(let f) = $0 { return f } else { return nil } }
     }
 
     func itemBlockAction(_ name: String) throws -> (any ItemBlockAction)? {
-        try instance(name) { if case .itemBlock(let f) = $0 { return f } else { return nil } }
+        try instance(Key(kind: .itemBlockAction, name: name)) { if case .itemBlock(let f) = $0 { return f } else { return nil } }
     }
 
     /// The cached instance for `name` if it is registered under the kind `factoryOf` picks, creating it on first use.
     /// The factory runs outside the lock; if two callers race, the first stored instance wins.
-    private func instance<T: Sendable>(_ name: String, _ factoryOf: (Entry) -> Factory<T>?) throws -> T? {
+    private func instance<T: Sendable>(_ key: Key, _ factoryOf: (Entry) -> Factory<T>?) throws -> T? {
         let (cached, factory): (T?, Factory<T>?) = state.withLock { state in
-            guard let entry = state.entries[name], let factory = factoryOf(entry) else { return (nil, nil) }
-            return (state.instances[name] as? T, factory)
+            guard let entry = state.entries[key], let factory = factoryOf(entry) else { return (nil, nil) }
+            return (state.instances[key] as? T, factory)
         }
         if let cached { return cached }
         guard let factory else { return nil }
         let created = try factory()
         return state.withLock { state in
-            if let existing = state.instances[name] as? T { return existing }
-            state.instances[name] = created
+            if let existing = state.instances[key] as? T { return existing }
+            state.instances[key] = created
             return created
         }
     }

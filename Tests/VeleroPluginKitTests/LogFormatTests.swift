@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import Testing
+@testable import VeleroPluginKit
+
+@Suite struct LogFormatTests {
+    private func object(_ bytes: [UInt8]) throws -> [String: Any] {
+        #expect(bytes.last == 10, "one line, newline-terminated")
+        #expect(!bytes.dropLast().contains(10), "no newline inside the line")
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes.dropLast())) as? [String: Any])
+    }
+
+    @Test func lineHasVelerosKeysWithWarnNotWarningAndSortedKeys() throws {
+        let line = VeleroLogSink.render(
+            level: .warning, message: "Backup of a running VM does not contain VMI.", source: "KubeVirtVeleroPlugin/VM.swift:12",
+            fields: [("namespace", "ns1"), ("name", "vm1"), ("@message", "spoofed")])
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text == #"{"@level":"warn","@logSourceSetBy":"plugin","@message":"Backup of a running VM does not contain VMI.","level":"warning","logSource":"KubeVirtVeleroPlugin/VM.swift:12","name":"vm1","namespace":"ns1"}"# + "\n")
+        _ = try object(line)
+    }
+
+    @Test func messagesAreEscapedAndTruncatedBelowVelerosLineLimit() throws {
+        let hostile = "quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{7} é ✓"
+        let parsed = try object(VeleroLogSink.render(level: .info, message: hostile, source: "x:1", fields: []))
+        #expect(parsed["@message"] as? String == hostile)
+        let huge = String(repeating: "a", count: 200_000)
+        let line = VeleroLogSink.render(level: .error, message: huge, source: "x:1", fields: [("detail", huge)])
+        #expect(line.count < 64 * 1024)
+        #expect((try object(line)["@message"] as? String)?.hasSuffix("(truncated)") == true)
+    }
+
+    @Test func levelsAboveErrorAreReportedAsErrorAndThresholdsFilter() {
+        #expect(VeleroLogLevel.fatal.hostName == "error")
+        #expect(VeleroLogLevel.trace.hostName == "trace")
+        let sink = VeleroLogSink()
+        sink.level = .warning
+        #expect(!sink.isEnabled(.info))
+        #expect(sink.isEnabled(.warning) && sink.isEnabled(.error))
+        sink.level = .fatal
+        #expect(!sink.isEnabled(.error), "fatal and panic thresholds silence the plugin")
+    }
+
+    @Test func metadataOfEveryShapeBecomesStrings() {
+        #expect(VeleroLogHandler.flatten(.string("x")) == "x")
+        #expect(VeleroLogHandler.flatten(.stringConvertible(42)) == "42")
+        #expect(VeleroLogHandler.flatten(.array([.string("a"), .string("b")])) == "[a b]")
+        #expect(VeleroLogHandler.flatten(.dictionary(["k": .string("v")])) == "map[k:v]")
+    }
+}
