@@ -24,6 +24,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -56,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "velero-plugin-host",
-            dependencies: ["PluginHost"]
+            dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "VeleroPluginKitTests",

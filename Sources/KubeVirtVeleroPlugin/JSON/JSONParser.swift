@@ -266,11 +266,31 @@ struct JSONParser {
         throw JSONParseError(offset: start - 1, reason: "unterminated string")
     }
 
+    /// Creates the string, rejecting invalid UTF-8 (Go would replace it with U+FFFD; a lossless parser must not).
+    /// `String(decoding:)` is the specialised fast path; it repairs invalid input, so a non-ASCII result is compared
+    /// with the input bytes (a repair always changes them). ASCII, by far the most common case, needs no check.
     private func makeString(_ buffer: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONParseError) -> String {
-        guard let text = String(validating: buffer, as: UTF8.self) else {
-            throw JSONParseError(offset: offset, reason: "invalid UTF-8 in string")
+        var isASCII = true
+        for byte in buffer where byte >= 0x80 {
+            isASCII = false
+            break
         }
+        var text = String(decoding: buffer, as: UTF8.self)
+        if isASCII { return text }
+        let identical = text.withUTF8 { decoded in
+            decoded.count == buffer.count && (decoded.isEmpty || memoryEqual(decoded, buffer))
+        }
+        guard identical else { throw JSONParseError(offset: offset, reason: "invalid UTF-8 in string") }
         return text
+    }
+
+    private func memoryEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < a.count {
+            if a[index] != b[index] { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Decodes `XXXX` (index is just past `\u`), combining a surrogate pair, and appends the scalar as UTF-8.

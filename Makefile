@@ -1,0 +1,34 @@
+# kubevirt-velero-plugin (Swift) — see README.md.
+SHELL := /bin/bash
+export TMPDIR := $(CURDIR)/.tmp
+SWIFT ?= swift
+# Parallel test workers launch plugin processes; two cores are plenty for them.
+SWIFT_TEST_FLAGS ?= --parallel --num-workers 2
+
+.PHONY: all build test demo check-generated proto clean
+
+all: build
+
+$(TMPDIR):
+	@mkdir -p $(TMPDIR)
+
+build: | $(TMPDIR)
+	$(SWIFT) build
+
+## Run every test: generated code is current, the debug build (all executables the end-to-end tests launch), then swift test.
+test: check-generated build | $(TMPDIR)
+	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+## The main job (see README): until the host CLI's preview lands, list the plugin's actions and benchmark it.
+demo: build | $(TMPDIR)
+	$(SWIFT) run velero-plugin-host plugins .build/debug/kubevirt-velero-plugin
+	$(SWIFT) run velero-plugin-host bench .build/debug/kit-test-plugin --action test.velero.io/echo
+
+check-generated:
+	proto/generate.sh --check
+
+proto:
+	proto/generate.sh
+
+clean:
+	rm -rf .build .tmp dist
