@@ -5,7 +5,7 @@ SWIFT ?= swift
 # Parallel test workers launch plugin processes; two cores are plenty for them.
 SWIFT_TEST_FLAGS ?= --parallel --num-workers 2
 
-.PHONY: all build test demo check-generated proto clean
+.PHONY: all build test demo check-generated proto clean dist verify-dist
 
 all: build
 
@@ -32,3 +32,11 @@ proto:
 
 clean:
 	rm -rf .build .tmp dist
+
+## Shipping build: one static file, dist/kubevirt-velero-plugin (+ .sha256); see plugin-image/.
+dist: | $(TMPDIR)
+	plugin-image/build-dist.sh
+
+## Checks the shipped file: DT_NEEDED, GLIBC versions, and a run in a glibc-only chroot as an arbitrary UID.
+verify-dist: dist
+	plugin-image/verify.sh dist/kubevirt-velero-plugin

@@ -55,15 +55,17 @@ public final class PluginHost: Sendable {
         public var elapsed: Duration
     }
 
-    /// Launches `path` and connects. `handshakeTimeout` defaults to go-plugin's 60 s.
+    /// Launches `path` and connects. `handshakeTimeout` defaults to go-plugin's 60 s. For a plugin run inside a
+    /// chroot, `wrapper` is the command that enters it and `socketRoot` the chroot directory (the handshake's socket
+    /// path is inside it).
     public init(
         path: String, arguments: [String] = ["--log-level", "info"], environment: [String: String] = [:],
-        handshakeTimeout: Duration = .seconds(60)
+        handshakeTimeout: Duration = .seconds(60), wrapper: [String] = [], socketRoot: String = ""
     ) async throws {
-        process = try PluginProcess(path: path, arguments: arguments, environment: environment)
+        process = try PluginProcess(path: path, arguments: arguments, environment: environment, wrapper: wrapper)
         do {
             handshake = try Handshake(parsing: try process.waitForHandshakeLine(timeout: handshakeTimeout))
-            channel = try GRPCChannel(target: "unix:" + handshake.address)
+            channel = try GRPCChannel(target: "unix:" + socketRoot + handshake.address)
             // go-plugin opens the stdio stream while building its client, then the broker stream.
             stdio = try channel.openStream("/plugin.GRPCStdio/StreamStdio", request: [])
             broker = try channel.openStream("/plugin.GRPCBroker/StartStream", request: nil)

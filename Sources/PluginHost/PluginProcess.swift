@@ -34,8 +34,13 @@ public final class PluginProcess: Sendable {
     ]
 
     /// Starts `path`. `environment` is added to (and overrides) the host's own; `cookie: false` leaves out the
-    /// `VELERO_PLUGIN` cookie (to see what a human running the binary gets).
-    public init(path: String, arguments: [String], environment: [String: String] = [:], cookie: Bool = true) throws {
+    /// `VELERO_PLUGIN` cookie (to see what a human running the binary gets). `wrapper` (e.g. `chroot --userspec=…
+    /// ROOT`) is executed instead, with `path` and the arguments appended — argv[0] of the plugin is then `path`
+    /// as the wrapper passes it.
+    public init(
+        path: String, arguments: [String], environment: [String: String] = [:], cookie: Bool = true,
+        wrapper: [String] = []
+    ) throws {
         self.path = path
         var env = ProcessInfo.processInfo.environment
         for (key, value) in Self.goPluginEnvironment where cookie || key != "VELERO_PLUGIN" { env[key] = value }
@@ -68,11 +73,12 @@ public final class PluginProcess: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let argv = [path] + arguments
+        let argv = wrapper + [path] + arguments
+        let executable = wrapper.first ?? path
         let envp = env.map { "\($0.key)=\($0.value)" }
         var child: pid_t = 0
         let rc = Self.withCStrings(argv) { cArgv in
-            Self.withCStrings(envp) { cEnv in posix_spawn(&child, path, &actions, &attributes, cArgv, cEnv) }
+            Self.withCStrings(envp) { cEnv in posix_spawn(&child, executable, &actions, &attributes, cArgv, cEnv) }
         }
         close(stdoutPipe[1])
         close(stderrPipe[1])

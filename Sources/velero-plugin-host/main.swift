@@ -9,7 +9,7 @@ struct VeleroPluginHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "velero-plugin-host",
         abstract: "Drive a Velero plugin binary the way Velero does, without a cluster.",
-        subcommands: [Plugins.self, Bench.self])
+        subcommands: [Plugins.self, Check.self, Bench.self])
 }
 
 struct Plugins: AsyncParsableCommand {
@@ -70,5 +70,81 @@ struct Bench: AsyncParsableCommand {
         print("rss:         idle \(report.idleRSSKiB.map { "\($0) KiB" } ?? "?"), peak \(report.peakRSSKiB.map { "\($0) KiB" } ?? "?")")
         print("failures:    \(report.failures)")
         if report.failures > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Smoke-test a plugin binary like Velero would use it: handshake, Health, ListPlugins, AppliesTo and one Execute per plugin, Shutdown.",
+        discussion: """
+            Action errors (gRPC Unknown) count as answered calls; transport failures, a crash or an unclean exit fail \
+            the check. With --chroot the binary path is taken inside that root (a glibc-only root built by \
+            plugin-image/verify.sh) and run through chroot(8), optionally as --userspec UID:GID.
+            """)
+
+    @Argument(help: "Path of the plugin binary (inside --chroot if given).") var binary: String
+    @Option(help: "Run the plugin in this root directory through chroot.") var chroot: String?
+    @Option(help: "UID:GID for chroot --userspec.") var userspec: String?
+    @Option(name: .customLong("arg"), help: "A launch argument passed verbatim (repeatable).")
+    var arguments: [String] = ["--log-level", "debug", "--features=EnableCSI"]
+
+    func run() async throws {
+        var wrapper: [String] = []
+        if let chroot {
+            wrapper = ["/usr/sbin/chroot"] + (userspec.map { ["--userspec=\($0)"] } ?? []) + [chroot]
+        }
+        let start = ContinuousClock.now
+        let host = try await PluginHost(
+            path: binary, arguments: arguments, handshakeTimeout: .seconds(10), wrapper: wrapper, socketRoot: chroot ?? "")
+        print("handshake:   \(host.handshake.line) after \(ContinuousClock.now - start)")
+        var failures: [String] = []
+        let health = try await host.healthCheck()
+        print("health:      \(health == HealthCheckResponse.serving ? "SERVING" : "status \(health)")")
+        if health != HealthCheckResponse.serving { failures.append("health") }
+        let plugins = try await host.listPlugins()
+        print("plugins:     \(plugins.count)")
+        let item = Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"check","namespace":"default"}}"#.utf8)
+        for plugin in plugins {
+            guard let kind = PluginKind(rawValue: plugin.kind) else {
+                failures.append("unknown kind \(plugin.kind)")
+                continue
+            }
+            do {
+                _ = try await host.appliesTo(kind: kind, name: plugin.name)
+                switch kind {
+                case .restoreItemAction:
+                    _ = try await host.restoreExecute(name: plugin.name, item: item, itemFromBackup: item, restore: Array("{}".utf8))
+                case .itemBlockAction:
+                    _ = try await host.getRelatedItems(name: plugin.name, item: item, backup: Array("{}".utf8))
+                case .backupItemAction:
+                    _ = try await host.backupExecute(name: plugin.name, item: item, backup: Array("{}".utf8))
+                default:
+                    break
+                }
+                print("  ok         \(plugin.kind) \(plugin.name)")
+            } catch let error as PluginCallError where error.code == GRPCCode.unknown {
+                print("  answered   \(plugin.kind) \(plugin.name): \(error.message)")
+            } catch {
+                print("  FAILED     \(plugin.kind) \(plugin.name): \(error)")
+                failures.append(plugin.name)
+            }
+        }
+        let report = await host.kill()
+        let socket = (chroot ?? "") + host.handshake.address
+        let socketLeft = FileManager.default.fileExists(atPath: socket)
+        print("shutdown:    exit \(report.exitStatus.map(String.init) ?? "signal \(host.process.terminatingSignal ?? 0)") after \(report.elapsed)\(report.exitedGracefully ? "" : " (SIGKILL needed)"), socket \(socketLeft ? "LEFT BEHIND" : "removed")")
+        if !report.exitedGracefully || report.exitStatus != 0 { failures.append("shutdown") }
+        if socketLeft { failures.append("socket") }
+        let stdout = host.process.stdoutAfterHandshake
+        if !stdout.isEmpty { failures.append("stdout after handshake: \(stdout.count) bytes") }
+        let badLines = host.process.stderrLines.filter { PluginLogLine($0) == nil }
+        print("stderr:      \(host.process.stderrLines.count) lines, \(badLines.count) not Velero JSON")
+        for line in badLines.prefix(5) { print("  non-JSON:  \(line)") }
+        if !badLines.isEmpty { failures.append("stderr") }
+        if !failures.isEmpty {
+            print("check FAILED: \(failures.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        print("check passed")
     }
 }
