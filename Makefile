@@ -16,7 +16,7 @@ build: | $(TMPDIR)
 	$(SWIFT) build
 
 ## Run every test: generated code is current, the debug build (all executables the end-to-end tests launch), then swift test.
-test: check-generated build | $(TMPDIR)
+test: check-generated check-containerfile build | $(TMPDIR)
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 ## The main job (see README): until the host CLI's preview lands, list the plugin's actions and benchmark it.
@@ -40,3 +40,6 @@ dist: | $(TMPDIR)
 ## Checks the shipped file: DT_NEEDED, GLIBC versions, and a run in a glibc-only chroot as an arbitrary UID.
 verify-dist: dist
 	plugin-image/verify.sh dist/kubevirt-velero-plugin
+
+check-containerfile:
+	plugin-image/check-containerfile.sh

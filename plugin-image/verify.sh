@@ -57,5 +57,13 @@ err=$(cat "$chroot_dir.stderr"); rm -f "$chroot_dir.stderr"
 echo "$err" | head -1 | grep -q "This binary is a plugin" || fail "without the cookie: unexpected stderr: $err"
 echo "no cookie:   exit 1 with go-plugin's message"
 
+# The image's entrypoint: copy the plugin into /target (here the tmpfs) as the same arbitrary UID.
+/usr/sbin/chroot --userspec="$uid" "$chroot_dir" /plugins/kubevirt-velero-plugin --copy-to /tmp 2>/dev/null \
+  || fail "--copy-to failed"
+cmp -s "$binary" "$chroot_dir/tmp/kubevirt-velero-plugin" || fail "--copy-to produced a different file"
+[ "$(stat -c %a "$chroot_dir/tmp/kubevirt-velero-plugin")" = 755 ] || fail "--copy-to: mode is not 0755"
+rm -f "$chroot_dir/tmp/kubevirt-velero-plugin"
+echo "copy mode:   --copy-to /tmp wrote an identical 0755 file"
+
 "$host" check /plugins/kubevirt-velero-plugin --chroot "$chroot_dir" --userspec "$uid"
 echo "verify: passed"

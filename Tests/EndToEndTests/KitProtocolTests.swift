@@ -19,6 +19,30 @@ import VeleroPluginKit
         }
     }
 
+    @Test func copyModeInstallsTheExecutableForTheInitContainerOnlyWithoutTheCookie() throws {
+        let target = try makeScratchDirectory()
+        let binary = try BuiltBinaries.kitTestPlugin
+        let copier = try PluginProcess(path: binary, arguments: ["--copy-to", target], cookie: false)
+        #expect(copier.waitForExit(timeout: .seconds(10)))
+        #expect(copier.exitStatus == 0)
+        let copied = target + "/kit-test-plugin"
+        #expect(FileManager.default.contentsEqual(atPath: copied, andPath: binary))
+        let mode = try FileManager.default.attributesOfItem(atPath: copied)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o755)
+        #expect(copier.stdoutAfterHandshake.isEmpty)
+
+        // Launched by Velero (cookie set) the flag is just another unknown argument: the plugin serves.
+        let served = try PluginProcess(path: binary, arguments: ["--copy-to", target])
+        #expect(try served.waitForHandshakeLine(timeout: .seconds(10)).hasPrefix("1|2|unix|"))
+        served.signal(SIGTERM)
+        #expect(served.waitForExit(timeout: .seconds(5)))
+
+        let unwritable = try PluginProcess(path: binary, arguments: ["--copy-to", target + "/missing/dir"], cookie: false)
+        #expect(unwritable.waitForExit(timeout: .seconds(10)))
+        #expect(unwritable.exitStatus == 1)
+        #expect(unwritable.stderrLines.joined().contains("cannot create"))
+    }
+
     @Test func clientCertificateRequestIsRefusedRatherThanServedInPlaintext() throws {
         let process = try PluginProcess(
             path: try BuiltBinaries.kitTestPlugin, arguments: [], environment: ["PLUGIN_CLIENT_CERT": "-----BEGIN CERTIFICATE-----"])

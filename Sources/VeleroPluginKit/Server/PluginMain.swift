@@ -36,6 +36,12 @@ public enum PluginMain {
 
         let environment = ProcessEnvironment.current
         guard environment[cookieKey] == cookieValue else {
+            // The plugin image's entrypoint: copy this executable into the init container's /target and exit (a
+            // scratch image has no cp). Only on explicit request and never when Velero launches it (spec §9.1).
+            let argv = CommandLine.arguments
+            if argv.count == 3, argv[1] == SelfCopy.flag {
+                exit(SelfCopy.copy(into: argv[2], name: argv[0]))
+            }
             writeStandardError(notAPluginMessage)
             exit(1)
         }
