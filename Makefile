@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 export TMPDIR := $(CURDIR)/.tmp
 SWIFT ?= swift
-# Parallel test workers launch plugin processes; two cores are plenty for them.
-SWIFT_TEST_FLAGS ?= --parallel --num-workers 2
+# Swift Testing runs tests in parallel by itself.
+SWIFT_TEST_FLAGS ?=
 
 .PHONY: all build test demo check-generated proto clean dist verify-dist
 

@@ -10,9 +10,6 @@ let shimLinker: [LinkerSetting] = staticLink
     ? [.unsafeFlags(["@\(linkRSP)"])]
     : [.linkedLibrary("grpc"), .linkedLibrary("gpr"), .linkedLibrary("protobuf-c")]
 
-// TEMPORARY while the action library is written in parallel: KVP_ACTIONS_STUB=1 builds placeholder actions.
-let actionsStub = Context.environment["KVP_ACTIONS_STUB"] == "1"
-
 let package = Package(
     name: "kubevirt-velero-plugin",
     platforms: [.macOS(.v13)],
@@ -39,8 +36,7 @@ let package = Package(
         ),
         .target(
             name: "KubeVirtVeleroPlugin",
-            dependencies: ["VeleroPluginKit", .product(name: "Logging", package: "swift-log")],
-            path: actionsStub ? "Sources/KubeVirtActionsStub" : nil
+            dependencies: ["VeleroPluginKit", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "kubevirt-velero-plugin",
@@ -66,8 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeVirtVeleroPluginTests",
-            dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"],
-            path: actionsStub ? "Tests/KubeVirtActionsStubTests" : nil
+            dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]
         ),
         .testTarget(
             name: "EndToEndTests",
