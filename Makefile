@@ -5,7 +5,7 @@ SWIFT ?= swift
 # Swift Testing runs tests in parallel by itself.
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: all build test demo check-generated proto clean dist verify-dist
+.PHONY: all build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist
 
 all: build
 
@@ -15,9 +15,13 @@ $(TMPDIR):
 build: | $(TMPDIR)
 	$(SWIFT) build
 
-## Run every test: generated code is current, the debug build (all executables the end-to-end tests launch), then swift test.
-test: check-generated check-containerfile build | $(TMPDIR)
+## Run every test: generated code is current, the debug build (all executables the end-to-end tests launch), the
+## real hashicorp/go-plugin + grpc-go host against both plugin binaries, then swift test.
+test: check-generated check-containerfile build go-plugin-host | $(TMPDIR)
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+go-plugin-host: build | $(TMPDIR)
+	Tests/GoPluginHost/run.sh .build/debug
 
 ## The main job (see README): until the host CLI's preview lands, list the plugin's actions and benchmark it.
 demo: build | $(TMPDIR)

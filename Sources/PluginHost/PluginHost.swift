@@ -60,11 +60,23 @@ public final class PluginHost: Sendable {
     /// path is inside it).
     public init(
         path: String, arguments: [String] = ["--log-level", "info"], environment: [String: String] = [:],
-        handshakeTimeout: Duration = .seconds(60), wrapper: [String] = [], socketRoot: String = ""
+        handshakeTimeout: Duration = .seconds(60), wrapper: [String] = [], socketRoot: String = "",
+        inheritEnvironment: Bool = true
     ) async throws {
-        process = try PluginProcess(path: path, arguments: arguments, environment: environment, wrapper: wrapper)
+        process = try PluginProcess(
+            path: path, arguments: arguments, environment: environment, wrapper: wrapper,
+            inheritEnvironment: inheritEnvironment)
         do {
-            handshake = try Handshake(parsing: try process.waitForHandshakeLine(timeout: handshakeTimeout))
+            let line: String
+            do {
+                line = try process.waitForHandshakeLine(timeout: handshakeTimeout)
+            } catch let error as PluginHostError {
+                // go-plugin's text first, then what the plugin said on its way out.
+                process.waitForExit(timeout: .milliseconds(500))
+                let said = process.stderrLines.suffix(5).joined(separator: "\n")
+                throw PluginHostError(said.isEmpty ? error.message : error.message + "; plugin stderr:\n" + said)
+            }
+            handshake = try Handshake(parsing: line)
             channel = try GRPCChannel(target: "unix:" + socketRoot + handshake.address)
             // go-plugin opens the stdio stream while building its client, then the broker stream.
             stdio = try channel.openStream("/plugin.GRPCStdio/StreamStdio", request: [])

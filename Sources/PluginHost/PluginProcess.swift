@@ -36,13 +36,13 @@ public final class PluginProcess: Sendable {
     /// Starts `path`. `environment` is added to (and overrides) the host's own; `cookie: false` leaves out the
     /// `VELERO_PLUGIN` cookie (to see what a human running the binary gets). `wrapper` (e.g. `chroot --userspec=…
     /// ROOT`) is executed instead, with `path` and the arguments appended — argv[0] of the plugin is then `path`
-    /// as the wrapper passes it.
+    /// as the wrapper passes it. `inheritEnvironment: false` starts from an empty environment instead of the host's.
     public init(
         path: String, arguments: [String], environment: [String: String] = [:], cookie: Bool = true,
-        wrapper: [String] = []
+        wrapper: [String] = [], inheritEnvironment: Bool = true
     ) throws {
         self.path = path
-        var env = ProcessInfo.processInfo.environment
+        var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         for (key, value) in Self.goPluginEnvironment where cookie || key != "VELERO_PLUGIN" { env[key] = value }
         if !cookie { env.removeValue(forKey: "VELERO_PLUGIN") }
         for (key, value) in environment { env[key] = value }

@@ -94,8 +94,14 @@ struct Check: AsyncParsableCommand {
             wrapper = ["/usr/sbin/chroot"] + (userspec.map { ["--userspec=\($0)"] } ?? []) + [chroot]
         }
         let start = ContinuousClock.now
+        // In a chroot the environment is the velero container's, not this shell's (whose TMPDIR, say, is not there).
+        let veleroEnvironment = [
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/home/velero", "VELERO_NAMESPACE": "velero",
+            "VELERO_SCRATCH_DIR": "/scratch", "LD_LIBRARY_PATH": "/plugins",
+        ]
         let host = try await PluginHost(
-            path: binary, arguments: arguments, handshakeTimeout: .seconds(10), wrapper: wrapper, socketRoot: chroot ?? "")
+            path: binary, arguments: arguments, environment: chroot == nil ? [:] : veleroEnvironment,
+            handshakeTimeout: .seconds(10), wrapper: wrapper, socketRoot: chroot ?? "", inheritEnvironment: chroot == nil)
         print("handshake:   \(host.handshake.line) after \(ContinuousClock.now - start)")
         var failures: [String] = []
         let health = try await host.healthCheck()
