@@ -10,6 +10,9 @@ let shimLinker: [LinkerSetting] = staticLink
     ? [.unsafeFlags(["@\(linkRSP)"])]
     : [.linkedLibrary("grpc"), .linkedLibrary("gpr"), .linkedLibrary("protobuf-c")]
 
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let nio = { (name: String) in Target.Dependency.product(name: name, package: "swift-nio") }
+
 let package = Package(
     name: "kubevirt-velero-plugin",
     platforms: [.macOS(.v13)],
@@ -22,51 +25,64 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
+        // All C: the gRPC core server/client loop and the protobuf-c output.
         .target(
             name: "CGRPCShim",
             exclude: ["README.md"],
             cSettings: [.unsafeFlags(["-Wall", "-Wno-unused-parameter"])],
             linkerSettings: shimLinker
         ),
+        // go-plugin + Velero protocol in Swift; knows nothing about KubeVirt.
+        .target(name: "VeleroPluginKit", dependencies: ["CGRPCShim", log]),
+        // Lossless JSON: key order and number literals kept; used for every item edit and every API response.
+        .target(name: "LosslessJSON"),
+        // Kubernetes REST client: kubeconfig/in-cluster configuration, TLS, retries, rate limit, pagination.
         .target(
-            name: "VeleroPluginKit",
-            dependencies: ["CGRPCShim", .product(name: "Logging", package: "swift-log")]
+            name: "KubeClient",
+            dependencies: [
+                "LosslessJSON", log, nio("NIOCore"), nio("NIOHTTP1"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
-        .target(
-            name: "KubeVirtVeleroPlugin",
-            dependencies: ["VeleroPluginKit", .product(name: "Logging", package: "swift-log")]
-        ),
-        .executableTarget(
-            name: "kubevirt-velero-plugin",
-            dependencies: ["VeleroPluginKit", "KubeVirtVeleroPlugin"]
-        ),
+        // The KubeVirt actions, object graphs, filters and cluster caches.
+        .target(name: "KubeVirtVeleroPlugin", dependencies: ["VeleroPluginKit", "LosslessJSON", "KubeClient", log]),
+        // The plugin: registrations only.
+        .executableTarget(name: "kubevirt-velero-plugin", dependencies: ["VeleroPluginKit", "KubeVirtVeleroPlugin", "KubeClient"]),
         // A plugin made with VeleroPluginKit alone, driven by the kit's end-to-end tests (not shipped).
-        .executableTarget(
-            name: "kit-test-plugin",
-            dependencies: ["VeleroPluginKit"]
-        ),
+        .executableTarget(name: "kit-test-plugin", dependencies: ["VeleroPluginKit"]),
+        // A local Kubernetes API (HTTP or HTTPS on loopback) serving objects from memory, with fault injection and
+        // generated certificates: used by the tests and the host CLI. Not linked into the plugin.
         .target(
-            name: "PluginHost",
-            dependencies: ["CGRPCShim", "VeleroPluginKit"]
+            name: "FakeKubeAPI",
+            dependencies: [
+                "LosslessJSON", nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
+        // Drives any plugin binary the way Velero does.
+        .target(name: "PluginHost", dependencies: ["CGRPCShim", "VeleroPluginKit"]),
         .executableTarget(
             name: "velero-plugin-host",
             dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(
-            name: "VeleroPluginKitTests",
-            dependencies: ["VeleroPluginKit", "PluginHost"],
-            resources: []
-        ),
-        .testTarget(
-            name: "KubeVirtVeleroPluginTests",
-            dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]
-        ),
-        .testTarget(
-            name: "EndToEndTests",
-            dependencies: ["PluginHost", "VeleroPluginKit"]
-        ),
+        .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
+        .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON"]),
+        .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI"]),
     ]
 )

@@ -88,6 +88,17 @@ public final class PluginHost: Sendable {
         }
     }
 
+    /// A host dropped without `kill()` (a failed test, an aborted CLI) must not leave the plugin running or the
+    /// connection's held streams blocking the channel's teardown.
+    deinit {
+        broker.cancel()
+        stdio.cancel()
+        if !process.hasExited {
+            process.signal(SIGKILL)
+            process.waitForExit(timeout: .seconds(5))
+        }
+    }
+
     // MARK: - Velero's calls
 
     public func listPlugins() async throws -> [PluginIdentifier] {

@@ -1,5 +1,5 @@
 import Testing
-@testable import KubeVirtVeleroPlugin
+@testable import LosslessJSON
 
 @Suite("JSON paths: typed reads and in-place edits")
 struct JSONPathTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import KubeVirtVeleroPlugin
+@testable import LosslessJSON
 
 @Suite("JSON parsing and serialising")
 struct JSONParserTests {

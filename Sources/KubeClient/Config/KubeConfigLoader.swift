@@ -1,0 +1,168 @@
+import FoundationEssentials
+import Yams
+
+/// client-go's default loading rules: `$KUBECONFIG` (the first file of the list that exists), then
+/// `~/.kube/config`, then the in-cluster service account. Every failure names the file, context or field.
+public struct KubeConfigLoader: Sendable {
+    /// Where the in-cluster service account is mounted (injectable for tests).
+    public var serviceAccountDirectory: String
+    public var environment: [String: String]
+
+    public static let defaultServiceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+    public init(environment: [String: String], serviceAccountDirectory: String = Self.defaultServiceAccountDirectory) {
+        self.environment = environment
+        self.serviceAccountDirectory = serviceAccountDirectory
+    }
+
+    public func load() throws(KubeAPIError) -> KubeConfig {
+        var tried: [String] = []
+        if let list = environment["KUBECONFIG"], !list.isEmpty {
+            let files = list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+            if let file = files.first(where: ConfigFiles.exists) { return try loadKubeconfig(file) }
+            tried.append("KUBECONFIG=\(list) (no such file)")
+        } else {
+            tried.append("KUBECONFIG not set")
+        }
+        if let home = environment["HOME"], !home.isEmpty {
+            let file = (home.hasSuffix("/") ? home : home + "/") + ".kube/config"
+            if ConfigFiles.exists(file) { return try loadKubeconfig(file) }
+            tried.append("\(file) missing")
+        }
+        return try loadInCluster(alsoTried: tried)
+    }
+
+    // MARK: - In cluster
+
+    public func loadInCluster(alsoTried: [String] = []) throws(KubeAPIError) -> KubeConfig {
+        let context = alsoTried.isEmpty ? "" : " (\(alsoTried.joined(separator: ", ")))"
+        guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
+            let portText = environment["KUBERNETES_SERVICE_PORT"], !portText.isEmpty
+        else {
+            throw .configuration(
+                reason: "not running in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set\(context)")
+        }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw .configuration(reason: "KUBERNETES_SERVICE_PORT=\(portText) is not a port number")
+        }
+        let tokenPath = serviceAccountDirectory + "/token"
+        let caPath = serviceAccountDirectory + "/ca.crt"
+        guard ConfigFiles.exists(tokenPath) else {
+            throw .configuration(reason: "in-cluster service account token \(tokenPath) is missing")
+        }
+        let ca: [UInt8]
+        do {
+            ca = try ConfigFiles.read(caPath)
+        } catch {
+            throw .configuration(reason: "in-cluster CA: \(error)")
+        }
+        let namespace = (try? ConfigFiles.read(serviceAccountDirectory + "/namespace")).map(ConfigFiles.trimmed)
+        // Brackets for IPv6 are added by KubeConfig.baseURL; KUBERNETES_SERVICE_HOST has none.
+        return KubeConfig(
+            scheme: .https, host: host, port: port, certificateAuthority: ca, credentials: .tokenFile(path: tokenPath),
+            namespace: namespace, source: "in-cluster service account")
+    }
+
+    // MARK: - kubeconfig
+
+    public func loadKubeconfig(_ file: String) throws(KubeAPIError) -> KubeConfig {
+        let root: Node
+        do {
+            let text = String(decoding: try ConfigFiles.read(file), as: UTF8.self)
+            guard let parsed = try Yams.compose(yaml: text) else {
+                throw KubeAPIError.configuration(reason: "kubeconfig \(file) is empty")
+            }
+            root = parsed
+        } catch let error as KubeAPIError {
+            throw error
+        } catch let error as YamlError {
+            throw .configuration(reason: "kubeconfig \(file) is not valid YAML: \(error)")
+        } catch {
+            throw .configuration(reason: "kubeconfig \(file): \(error)")
+        }
+        let document = KubeconfigDocument(root: root, file: file)
+        return try document.resolve(environment: environment)
+    }
+}
+
+/// One parsed kubeconfig file and the rules for picking its current context.
+struct KubeconfigDocument {
+    let root: Node
+    let file: String
+
+    func fail(_ message: String) -> KubeAPIError { .configuration(reason: "kubeconfig \(file): \(message)") }
+
+    func named(_ list: String, _ name: String, entry: String) throws(KubeAPIError) -> Node {
+        guard let items = root[list]?.sequence else { throw fail("no \(list) list") }
+        for item in items where item["name"]?.string == name {
+            guard let body = item[entry], body.mapping != nil else { throw fail("\(list) entry \(name) has no \(entry)") }
+            return body
+        }
+        throw fail("\(list) has no entry named \(name)")
+    }
+
+    func resolve(environment: [String: String]) throws(KubeAPIError) -> KubeConfig {
+        guard root.mapping != nil else { throw fail("the document is not a mapping") }
+        guard let contextName = root["current-context"]?.string, !contextName.isEmpty else {
+            throw fail("current-context is not set")
+        }
+        let context = try named("contexts", contextName, entry: "context")
+        guard let clusterName = context["cluster"]?.string else { throw fail("context \(contextName) names no cluster") }
+        let cluster = try named("clusters", clusterName, entry: "cluster")
+        let userName = context["user"]?.string
+        let user = try userName.map { name throws(KubeAPIError) in try named("users", name, entry: "user") }
+
+        guard let server = cluster["server"]?.string, let endpoint = KubeConfig.parseServer(server) else {
+            throw fail("cluster \(clusterName): server is missing or not an http(s) URL")
+        }
+        let insecure = cluster["insecure-skip-tls-verify"]?.bool ?? false
+        let ca = try bytes(
+            data: cluster["certificate-authority-data"]?.string, path: cluster["certificate-authority"]?.string,
+            field: "clusters[\(clusterName)].certificate-authority")
+        let credentials = try self.credentials(user, userName: userName ?? "")
+        return KubeConfig(
+            scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port, pathPrefix: endpoint.path,
+            certificateAuthority: ca, insecureSkipTLSVerify: insecure, credentials: credentials,
+            namespace: context["namespace"]?.string, source: "\(file) (context \(contextName))")
+    }
+
+    private func credentials(_ user: Node?, userName: String) throws(KubeAPIError) -> KubeConfig.Credentials {
+        guard let user else { return .none }
+        let field = "users[\(userName)]"
+        // Unsupported mechanisms are refused by name instead of silently sending unauthenticated requests.
+        for unsupported in ["exec", "auth-provider", "username", "password", "as", "impersonate"] where user[unsupported] != nil {
+            throw fail("\(field).\(unsupported) is not supported by this plugin; use a token, tokenFile or client certificate")
+        }
+        if let token = user["token"]?.string, !token.isEmpty { return .token(token) }
+        if let tokenFile = user["tokenFile"]?.string, !tokenFile.isEmpty {
+            return .tokenFile(path: ConfigFiles.resolve(tokenFile, relativeTo: file))
+        }
+        let certificate = try bytes(
+            data: user["client-certificate-data"]?.string, path: user["client-certificate"]?.string,
+            field: "\(field).client-certificate")
+        let key = try bytes(data: user["client-key-data"]?.string, path: user["client-key"]?.string, field: "\(field).client-key")
+        switch (certificate, key) {
+        case (let certificate?, let key?): return .clientCertificate(certificate: certificate, key: key)
+        case (nil, nil): return .none
+        default: throw fail("\(field) needs both a client certificate and a client key")
+        }
+    }
+
+    /// `*-data` (base64) wins over the path form, like client-go.
+    private func bytes(data: String?, path: String?, field: String) throws(KubeAPIError) -> [UInt8]? {
+        if let data, !data.isEmpty {
+            let compact = data.filter { !$0.isWhitespace }
+            guard let decoded = Data(base64Encoded: compact) else { throw fail("\(field)-data is not valid base64") }
+            return Array(decoded)
+        }
+        if let path, !path.isEmpty {
+            let resolved = ConfigFiles.resolve(path, relativeTo: file)
+            do {
+                return try ConfigFiles.read(resolved)
+            } catch {
+                throw fail("\(field): \(error)")
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,297 @@
+import AsyncHTTPClient
+import LosslessJSON
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Limits and policies of the API client. Defaults suit one plugin process serving one backup or restore.
+public struct KubeClientOptions: Sendable {
+    /// Per-attempt deadline (request sent, whole body received).
+    public var requestTimeout: Duration = .seconds(30)
+    /// Attempts for a retryable failure (connection error, 429, 500/502/503/504).
+    public var maxAttempts = 4
+    public var initialBackoff: Duration = .milliseconds(100)
+    public var maxBackoff: Duration = .seconds(2)
+    /// Longest Retry-After honoured for a 429.
+    public var maxRetryAfter: Duration = .seconds(10)
+    /// Client-side rate limit (token bucket). Velero's own client defaults to 20 QPS / burst 30; this plugin's
+    /// reads are per-VM GETs plus one LIST per namespace, so it allows more before throttling itself.
+    public var queriesPerSecond = 100.0
+    public var burst = 200
+    /// LIST page size (`limit`); continuation pages follow `metadata.continue`.
+    public var pageSize = 500
+    /// Largest response body accepted.
+    public var maxBodyBytes = 256 << 20
+    /// A bound service-account token is re-read when it is older than this (and on HTTP 401).
+    public var tokenRefreshInterval: Duration = .seconds(60)
+
+    public init() {}
+
+    /// Options from the environment: `KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT` (seconds),
+    /// `KUBEVIRT_VELERO_PLUGIN_API_QPS`, `KUBEVIRT_VELERO_PLUGIN_API_BURST`; invalid values keep the defaults.
+    public init(environment: [String: String]) {
+        self.init()
+        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT"], let seconds = Double(text), seconds > 0 {
+            requestTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_QPS"], let qps = Double(text), qps > 0 { queriesPerSecond = qps }
+        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_BURST"], let burst = Int(text), burst > 0 { self.burst = burst }
+    }
+}
+
+/// A Kubernetes API client over async-http-client: one connection pool for the process, bearer-token or client
+/// certificate authentication, TLS verified against the configured CA, bounded retries with backoff, a client-side
+/// rate limit, paginated LISTs. Thread-safe; share one instance.
+public final class KubeAPIClient: Sendable {
+    public let config: KubeConfig
+    private let http: HTTPClient
+    private let token: BearerTokenSource?
+    private let staticToken: String?
+    private let limiter: RateLimiter
+    private let options: KubeClientOptions
+    private let logger: Logger
+
+    public init(
+        config: KubeConfig, options: KubeClientOptions = KubeClientOptions(), environment: [String: String] = [:],
+        logger: Logger = Logger(label: "kube-client", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws(KubeAPIError) {
+        self.config = config
+        self.options = options
+        self.logger = logger
+        limiter = RateLimiter(queriesPerSecond: options.queriesPerSecond, burst: options.burst)
+        switch config.credentials {
+        case .token(let value):
+            staticToken = value
+            token = nil
+        case .tokenFile(let path):
+            staticToken = nil
+            token = BearerTokenSource(path: path, refreshInterval: options.tokenRefreshInterval)
+        case .none, .clientCertificate:
+            staticToken = nil
+            token = nil
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: config.scheme == .https ? try Self.tlsConfiguration(config) : nil,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10)),
+            proxy: ProxySelection(environment: environment).proxy(for: config),
+            decompression: .disabled)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        // A refused connection fails the attempt at once; this client's own bounded retry loop decides what next.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    deinit {
+        try? http.syncShutdown()
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    static func tlsConfiguration(_ config: KubeConfig) throws(KubeAPIError) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let ca = config.certificateAuthority {
+                // Only the configured CA: the image's trust store is irrelevant (and empty under OADP).
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+            }
+            if case .clientCertificate(let certificate, let key) = config.credentials {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+            }
+        } catch {
+            throw .configuration(reason: "\(config.source): cannot load TLS material: \(error)")
+        }
+        if config.insecureSkipTLSVerify { tls.certificateVerification = .none }
+        return tls
+    }
+
+    // MARK: - Requests
+
+    /// GET one object; returns the response body (a JSON object).
+    public func get(_ path: String, _ request: RequestDescription) async throws(KubeAPIError) -> [UInt8] {
+        try await send(path, request)
+    }
+
+    /// LIST with pagination; returns `items` of every page in server order.
+    public func list(_ path: String, labelSelector: String?, _ request: RequestDescription) async throws(KubeAPIError) -> [JSONValue] {
+        var items: [JSONValue] = []
+        var continueToken: String?
+        var restarted = false
+        while true {
+            var query = ["limit=\(options.pageSize)"]
+            if let labelSelector { query.append("labelSelector=" + QueryEncoding.encode(labelSelector)) }
+            if let continueToken { query.append("continue=" + QueryEncoding.encode(continueToken)) }
+            let body: [UInt8]
+            do {
+                body = try await send(path + "?" + query.joined(separator: "&"), request)
+            } catch .status(code: 410, _, _) where continueToken != nil && !restarted {
+                // The continue token expired (HTTP 410 Gone): list again from the start, once, like client-go.
+                restarted = true
+                items = []
+                continueToken = nil
+                continue
+            }
+            let page: JSONValue
+            do {
+                page = try JSONValue.parse(body)
+            } catch {
+                throw .malformedResponse(request: request, reason: "\(error)")
+            }
+            guard let object = page.objectValue, let pageItems = object["items"] else {
+                throw .malformedResponse(request: request, reason: "no items in the list")
+            }
+            switch pageItems {
+            case .array(let values): items.append(contentsOf: values)
+            case .null: break
+            default: throw .malformedResponse(request: request, reason: "items is not an array")
+            }
+            continueToken = object["metadata"]?.objectValue?["continue"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            if continueToken == nil { return items }
+        }
+    }
+
+    private func send(_ path: String, _ description: RequestDescription) async throws(KubeAPIError) -> [UInt8] {
+        var attempt = 0
+        var reloadedToken = false
+        var backoff = options.initialBackoff
+        while true {
+            attempt += 1
+            await limiter.acquire()
+            let outcome = await once(path, description)
+            let start = ContinuousClock.now
+            switch outcome {
+            case .success(let body):
+                return body
+            case .unauthorized where token != nil && !reloadedToken:
+                // A rotated bound token: read the file again and retry once.
+                reloadedToken = true
+                token?.invalidate()
+                attempt -= 1
+                continue
+            case .retry(let error, let retryAfter):
+                guard attempt < options.maxAttempts else { throw error }
+                let wait = min(retryAfter ?? backoff, retryAfter == nil ? options.maxBackoff : options.maxRetryAfter)
+                logger.debug("retrying \(description) in \(wait): \(error)")
+                try? await Task.sleep(until: start + jitter(wait), clock: .continuous)
+                backoff = min(backoff * 2, options.maxBackoff)
+            case .fail(let error):
+                throw error
+            case .unauthorized(let error):
+                throw error
+            }
+        }
+    }
+
+    private func jitter(_ duration: Duration) -> Duration {
+        duration + duration * Double.random(in: 0..<0.2)
+    }
+
+    private enum Outcome {
+        case success([UInt8])
+        case retry(KubeAPIError, retryAfter: Duration?)
+        case unauthorized(KubeAPIError)
+        case fail(KubeAPIError)
+    }
+
+    private func once(_ path: String, _ description: RequestDescription) async -> Outcome {
+        var request = HTTPClientRequest(url: config.baseURL + path)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "kubevirt-velero-plugin-swift")
+        do {
+            if let bearer = try staticToken ?? token?.current() {
+                request.headers.add(name: "Authorization", value: "Bearer " + bearer)
+            }
+        } catch {
+            return .fail(.configuration(reason: "\(error)"))
+        }
+        let started = ContinuousClock.now
+        let status: Int
+        let body: [UInt8]
+        let retryAfter: String?
+        do {
+            let timeout = options.requestTimeout
+            let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+            let deadline = NIODeadline.now() + .nanoseconds(nanos)
+            let response = try await http.execute(request, deadline: deadline, logger: nil)
+            status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After")
+            var buffer = try await response.body.collect(upTo: options.maxBodyBytes)
+            body = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            logger.debug("GET \(path) failed after \(ContinuousClock.now - started): \(error)")
+            let failure = KubeAPIError.transport(request: description, reason: Self.describe(error))
+            // A certificate the configured CA does not vouch for will not change on retry.
+            return error is NIOSSLError || error is NIOSSLExtraError ? .fail(failure) : .retry(failure, retryAfter: nil)
+        }
+        logger.debug("GET \(path) → \(status) in \(ContinuousClock.now - started)")
+        switch status {
+        case 200..<300:
+            return .success(body)
+        case 404:
+            return .fail(.notFound(message: Self.statusMessage(body) ?? Self.notFoundText(description)))
+        case 401, 403:
+            let error = KubeAPIError.unauthorized(status: status, request: description, message: Self.statusMessage(body) ?? "")
+            return status == 401 ? .unauthorized(error) : .fail(error)
+        case 429:
+            let seconds = retryAfter.flatMap { Int($0.filter { !$0.isWhitespace }) }.map { Duration.seconds(max(0, $0)) }
+            return .retry(.status(code: status, request: description, message: Self.statusMessage(body) ?? "too many requests"), retryAfter: seconds ?? .seconds(1))
+        case 500, 502, 503, 504:
+            return .retry(.status(code: status, request: description, message: Self.statusMessage(body) ?? "server error"), retryAfter: nil)
+        default:
+            return .fail(.status(code: status, request: description, message: Self.statusMessage(body) ?? "unexpected status"))
+        }
+    }
+
+    /// `message` of a Kubernetes Status body, if the body is one.
+    static func statusMessage(_ body: [UInt8]) -> String? {
+        guard let object = try? JSONValue.parse(body).objectValue, let message = object["message"]?.stringValue,
+            !message.isEmpty
+        else { return nil }
+        return message
+    }
+
+    static func notFoundText(_ request: RequestDescription) -> String {
+        "\(request.resource) \"\(request.name ?? "")\" not found"
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded:
+            return "timed out"
+        case let error as NIOSSLError:
+            return "TLS error: \(error)"
+        default:
+            return String(describing: error)
+        }
+    }
+}
+
+/// Percent-encoding of query values (RFC 3986 unreserved characters stay).
+enum QueryEncoding {
+    static func encode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 0xF)])
+            }
+        }
+        return out
+    }
+}
+
+/// Path segments for object names and namespaces (DNS-1123 names need no escaping; anything else is escaped).
+public enum QueryPath {
+    public static func segment(_ text: String) -> String { QueryEncoding.encode(text) }
+}

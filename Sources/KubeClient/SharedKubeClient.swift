@@ -1,0 +1,56 @@
+import Logging
+import Synchronization
+
+/// The one API client of a plugin process, created on first use — never before the handshake and never while
+/// actions are instantiated, so a missing configuration only fails the calls that need the API. A configuration
+/// error is not cached: the next call tries again (cheap: environment and file checks).
+public final class SharedKubeClient: Sendable {
+    private let make: @Sendable () throws(KubeAPIError) -> KubeAPIClient
+    private let client = Mutex<KubeAPIClient?>(nil)
+
+    public init(make: @escaping @Sendable () throws(KubeAPIError) -> KubeAPIClient) {
+        self.make = make
+    }
+
+    /// The default: client-go's loading rules over `environment` (the process's own by default), options from the
+    /// environment. The logger is created on first use, after the plugin has set up logging (a logger made earlier
+    /// would write to stdout, which Velero reserves for the handshake).
+    public convenience init(environment: [String: String] = ProcessEnvironment.current) {
+        self.init { () throws(KubeAPIError) -> KubeAPIClient in
+            let config = try KubeConfigLoader(environment: environment).load()
+            return try KubeAPIClient(
+                config: config, options: KubeClientOptions(environment: environment), environment: environment,
+                logger: Logger(label: "kube-client"))
+        }
+    }
+
+    public func get() throws(KubeAPIError) -> KubeAPIClient {
+        if let existing = client.withLock({ $0 }) { return existing }
+        let created = try make()
+        return client.withLock { slot in
+            if let existing = slot { return existing }
+            slot = created
+            return created
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process environment as a dictionary (no Foundation).
+public enum ProcessEnvironment {
+    public static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

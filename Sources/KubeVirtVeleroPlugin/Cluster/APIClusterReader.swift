@@ -1,0 +1,89 @@
+import KubeClient
+
+/// `ClusterReader` over the real Kubernetes API (kubevirt-actions.md §8): one request per call through the
+/// process's shared client; the D7 caches sit above this in `ClusterCache`.
+public struct APIClusterReader: ClusterReader {
+    private let shared: SharedKubeClient
+
+    public init(client: SharedKubeClient) {
+        shared = client
+    }
+
+    private func client() throws -> KubeAPIClient {
+        do {
+            return try shared.get()
+        } catch {
+            throw ClusterUnavailableError(reason: error.description)
+        }
+    }
+
+    private func object(_ path: String, _ request: RequestDescription) async throws -> JSONValue {
+        let body: [UInt8]
+        do {
+            body = try await client().get(path, request)
+        } catch let error as KubeAPIError {
+            throw Self.translate(error)
+        }
+        do {
+            let value = try JSONValue.parse(body)
+            guard value.objectValue != nil else { throw KubeAPIError.malformedResponse(request: request, reason: "not a JSON object") }
+            return value
+        } catch let error as KubeAPIError {
+            throw error
+        } catch {
+            throw KubeAPIError.malformedResponse(request: request, reason: "\(error)")
+        }
+    }
+
+    private func items(_ path: String, labelSelector: String?, _ request: RequestDescription) async throws -> [JSONValue] {
+        do {
+            return try await client().list(path, labelSelector: labelSelector, request)
+        } catch let error as KubeAPIError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// 404 becomes the typed not-found error the actions test for, with the API's own message.
+    static func translate(_ error: KubeAPIError) -> any Error {
+        if case .notFound(let message) = error { return KubernetesNotFoundError(message: message) }
+        return error
+    }
+
+    private static func segment(_ text: String) -> String { QueryPath.segment(text) }
+
+    public func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {
+        try await object(
+            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachineinstances/\(Self.segment(name))",
+            RequestDescription(verb: "get", resource: "virtualmachineinstances.kubevirt.io", namespace: namespace, name: name))
+    }
+
+    public func virtualMachine(namespace: String, name: String) async throws -> JSONValue {
+        try await object(
+            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachines/\(Self.segment(name))",
+            RequestDescription(verb: "get", resource: "virtualmachines.kubevirt.io", namespace: namespace, name: name))
+    }
+
+    public func dataVolume(namespace: String, name: String) async throws -> JSONValue {
+        try await object(
+            "/apis/cdi.kubevirt.io/v1beta1/namespaces/\(Self.segment(namespace))/datavolumes/\(Self.segment(name))",
+            RequestDescription(verb: "get", resource: "datavolumes.cdi.kubevirt.io", namespace: namespace, name: name))
+    }
+
+    public func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue {
+        try await object(
+            "/api/v1/namespaces/\(Self.segment(namespace))/persistentvolumeclaims/\(Self.segment(name))",
+            RequestDescription(verb: "get", resource: "persistentvolumeclaims", namespace: namespace, name: name))
+    }
+
+    public func launcherPods(namespace: String) async throws -> [JSONValue] {
+        try await items(
+            "/api/v1/namespaces/\(Self.segment(namespace))/pods", labelSelector: "kubevirt.io=virt-launcher",
+            RequestDescription(verb: "list", resource: "pods", namespace: namespace))
+    }
+
+    public func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] {
+        try await items(
+            "/api/v1/namespaces/\(Self.segment(namespace))/persistentvolumeclaims", labelSelector: labelSelector,
+            RequestDescription(verb: "list", resource: "persistentvolumeclaims", namespace: namespace))
+    }
+}

@@ -1,0 +1,231 @@
+import FakeKubeAPI
+import Foundation
+import LosslessJSON
+import Testing
+@testable import KubeClient
+
+/// The client against a real HTTPS server on loopback (FakeKubeAPI, certificates generated per test): no mock of
+/// the HTTP layer.
+@Suite struct KubeAPIClientTests {
+    struct Fixture {
+        let server: FakeKubeAPIServer
+        let client: KubeAPIClient
+        let port: Int
+        let certificates: TestCertificates
+        let tokenFile: String
+    }
+
+    static let podRequest = RequestDescription(verb: "list", resource: "pods", namespace: "ns")
+    static let vmiRequest = RequestDescription(verb: "get", resource: "virtualmachineinstances.kubevirt.io", namespace: "ns", name: "vm1")
+
+    static func pod(_ name: String, domain: String, labels: String = #""kubevirt.io":"virt-launcher""#) -> [UInt8] {
+        Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"\#(name)","namespace":"ns","labels":{\#(labels)},"annotations":{"kubevirt.io/domain":"\#(domain)"}}}"#.utf8)
+    }
+
+    func start(options: KubeClientOptions = fastOptions(), token: String = "secret-token-1", trust: [UInt8]? = nil) async throws -> Fixture {
+        let certificates = try TestCertificates.generate()
+        let server = FakeKubeAPIServer(tls: certificates.serverTLS)
+        let port = try await server.start()
+        server.requireToken(token)
+        let tokenFile = NSTemporaryDirectory() + "token-" + UUID().uuidString
+        try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let config = KubeConfig(
+            scheme: .https, host: "127.0.0.1", port: port, certificateAuthority: trust ?? certificates.caPEM,
+            credentials: .tokenFile(path: tokenFile), source: "test")
+        return Fixture(server: server, client: try KubeAPIClient(config: config, options: options), port: port, certificates: certificates, tokenFile: tokenFile)
+    }
+
+    static func fastOptions() -> KubeClientOptions {
+        var options = KubeClientOptions()
+        options.initialBackoff = .milliseconds(5)
+        options.maxBackoff = .milliseconds(20)
+        options.requestTimeout = .seconds(2)
+        options.maxRetryAfter = .seconds(1)
+        return options
+    }
+
+    @Test func getReturnsTheObjectAndNotFoundCarriesTheAPIMessage() async throws {
+        let f = try await start()
+        try f.server.store.add(Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns","resourceVersion":"9007199254740993"}}"#.utf8))
+        let body = try await f.client.get("/apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm1", Self.vmiRequest)
+        #expect(String(decoding: body, as: UTF8.self).contains(#""resourceVersion":"9007199254740993""#))
+        #expect(f.server.requests.first?.authorization == "Bearer secret-token-1")
+        await #expect(throws: KubeAPIError.notFound(message: #"virtualmachineinstances.kubevirt.io "vm2" not found"#)) {
+            _ = try await f.client.get("/apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm2", Self.vmiRequest)
+        }
+        await f.server.shutdown()
+    }
+
+    @Test func listsFollowContinueTokensAndKeepServerOrder() async throws {
+        var options = Self.fastOptions()
+        options.pageSize = 2
+        let f = try await start(options: options)
+        for index in 0..<5 { try f.server.store.add(Self.pod("virt-launcher-\(index)", domain: "vm\(index)")) }
+        try f.server.store.add(Self.pod("other", domain: "x", labels: #""app":"web""#))
+        let items = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: "kubevirt.io=virt-launcher", Self.podRequest)
+        #expect(items.compactMap { $0.objectValue?["metadata"]?.objectValue?["name"]?.stringValue } == (0..<5).map { "virt-launcher-\($0)" })
+        #expect(f.server.requests.count == 3, "5 items in pages of 2")
+        #expect(f.server.requests.allSatisfy { $0.query["labelSelector"] == "kubevirt.io=virt-launcher" && $0.query["limit"] == "2" })
+        #expect(f.server.requests.map { $0.query["continue"] } == [nil, "2", "4"])
+        await f.server.shutdown()
+    }
+
+    @Test func serverErrorsAndThrottlingAreRetriedWithinTheBound() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        f.server.inject(.status(503), times: 2)
+        f.server.inject(.status(429, retryAfter: 0))
+        let items = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        #expect(items.count == 1)
+        #expect(f.server.requests.count == 4, "three failures, then the answer")
+
+        f.server.resetRequests()
+        f.server.inject(.status(500), times: 10)
+        await #expect {
+            _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        } throws: { error in
+            guard case .status(500, _, _)? = error as? KubeAPIError else { return false }
+            return "\(error)".hasPrefix("cannot list pods in namespace ns: HTTP 500")
+        }
+        #expect(f.server.requests.count == 4, "maxAttempts bounds the retries")
+        await f.server.shutdown()
+    }
+
+    @Test func clientErrorsAreNotRetriedAndForbiddenNamesTheRequest() async throws {
+        let f = try await start()
+        f.server.inject(.status(403))
+        await #expect {
+            _ = try await f.client.get("/apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm1", Self.vmiRequest)
+        } throws: { error in
+            "\(error)".hasPrefix("forbidden: cannot get virtualmachineinstances.kubevirt.io ns/vm1 (HTTP 403)")
+        }
+        f.server.inject(.status(400))
+        await #expect(throws: KubeAPIError.self) {
+            _ = try await f.client.get("/apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm1", Self.vmiRequest)
+        }
+        #expect(f.server.requests.count == 2, "no retries for 4xx")
+        await f.server.shutdown()
+    }
+
+    @Test func resetsAndTruncatedBodiesAreHandled() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        f.server.inject(.resetMidBody)
+        let items = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        #expect(items.count == 1, "a reset mid-body is retried")
+        f.server.inject(.truncatedBody)
+        await #expect {
+            _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        } throws: { error in
+            guard case .malformedResponse? = error as? KubeAPIError else { return false }
+            return true
+        }
+        await f.server.shutdown()
+    }
+
+    @Test func slowAnswersTimeOutWithinTimeoutTimesAttempts() async throws {
+        var options = Self.fastOptions()
+        options.requestTimeout = .milliseconds(200)
+        options.maxAttempts = 2
+        let f = try await start(options: options)
+        f.server.inject(.delay(.seconds(3)), times: 2)
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await f.client.get("/api/v1/namespaces/ns/persistentvolumeclaims/p", Self.vmiRequest)
+        } throws: { "\($0)".contains("timed out") }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        await f.server.shutdown()
+    }
+
+    @Test func serverDownIsATransportErrorAfterBoundedRetries() async throws {
+        let f = try await start()
+        await f.server.shutdown()
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await f.client.get("/api/v1/namespaces/ns/pods/x", Self.vmiRequest)
+        } throws: { error in
+            guard case .transport? = error as? KubeAPIError else { return false }
+            return true
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func aRotatedTokenIsReadAgainAfterA401AndNeverAppearsInErrors() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        // the kubelet rotates the projected token; the server only accepts the new one
+        try "secret-token-2".write(toFile: f.tokenFile, atomically: true, encoding: .utf8)
+        f.server.requireToken("secret-token-2")
+        _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        #expect(f.server.requests.last?.authorization == "Bearer secret-token-2")
+
+        f.server.requireToken("a-token-nobody-has")
+        do {
+            _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+            Issue.record("expected 401")
+        } catch {
+            let text = "\(error)"
+            #expect(text.hasPrefix("unauthorized: cannot list pods in namespace ns (HTTP 401)"))
+            #expect(!text.contains("secret-token"))
+        }
+        await f.server.shutdown()
+    }
+
+    @Test func aServerCertificateFromAnotherCAIsRefused() async throws {
+        let other = try TestCertificates.generate(caName: "someone-else")
+        let f = try await start(trust: other.caPEM)
+        await #expect {
+            _ = try await f.client.get("/api/v1/namespaces/ns/pods/x", Self.vmiRequest)
+        } throws: { error in
+            guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
+            return reason.contains("TLS") || reason.lowercased().contains("certificate")
+        }
+        #expect(f.server.requests.isEmpty, "no request reached the server")
+        await f.server.shutdown()
+    }
+
+    @Test func sharedClientIsCreatedLazilyOnceAndConfigErrorsAreNotFatal() throws {
+        let missing = SharedKubeClient(environment: ["HOME": "/nonexistent"])
+        #expect(throws: KubeAPIError.self) { try missing.get() }
+        let calls = LockedCounter()
+        let shared = SharedKubeClient { () throws(KubeAPIError) -> KubeAPIClient in
+            calls.increment()
+            return try KubeAPIClient(config: KubeConfig(scheme: .http, host: "127.0.0.1", port: 1, source: "t"))
+        }
+        #expect(calls.value == 0)
+        let first = try shared.get()
+        let second = try shared.get()
+        #expect(first === second)
+        #expect(calls.value == 1)
+    }
+
+    @Test func theRateLimitSpacesRequestsBeyondTheBurst() async throws {
+        var options = Self.fastOptions()
+        options.queriesPerSecond = 100
+        options.burst = 5
+        let f = try await start(options: options)
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        let start = ContinuousClock.now
+        for _ in 0..<25 { _ = try await f.client.get("/api/v1/namespaces/ns/pods/virt-launcher-a", Self.vmiRequest) }
+        // 5 immediately, the other 20 at 100 per second: at least 0.2 s, whatever the machine's speed.
+        #expect(ContinuousClock.now - start >= .milliseconds(190))
+        await f.server.shutdown()
+    }
+
+    @Test func environmentTunesTimeoutsAndRateLimits() {
+        let options = KubeClientOptions(environment: [
+            "KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT": "5", "KUBEVIRT_VELERO_PLUGIN_API_QPS": "7", "KUBEVIRT_VELERO_PLUGIN_API_BURST": "x",
+        ])
+        #expect(options.requestTimeout == .seconds(5))
+        #expect(options.queriesPerSecond == 7)
+        #expect(options.burst == KubeClientOptions().burst)
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
