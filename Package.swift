@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "PluginHost", dependencies: ["CGRPCShim", "VeleroPluginKit"]),
         .executableTarget(
             name: "velero-plugin-host",
-            dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PluginHost", "FakeKubeAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),

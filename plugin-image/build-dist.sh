@@ -7,6 +7,8 @@ cd "$root"
 export TMPDIR="${TMPDIR:-$root/.tmp}"
 mkdir -p "$TMPDIR" dist
 plugin-image/static-link.sh
+# The response file is not a build input SwiftPM tracks: force the final link.
+rm -f .build-dist/release/kubevirt-velero-plugin
 GS_STATIC=1 GS_LINK_RSP="$root/plugin-image/.link/link.rsp" \
   swift build -c release --static-swift-stdlib --disable-local-rpath --scratch-path .build-dist \
     --product kubevirt-velero-plugin

@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/.link"
-mkdir -p "$out/stdcxx"
+mkdir -p "$out/static-first"
 
 multiarch=$(gcc -print-multiarch)
 libdir="/usr/lib/$multiarch"
@@ -28,13 +28,16 @@ libs=("${libs[@]/#grpc/grpc_unsecure}")
 for i in "${!libs[@]}"; do [ "${libs[$i]}" = "grpc_unsecure_unsecure" ] && libs[$i]=grpc_unsecure; done
 libs+=(protobuf-c)
 
-# The driver's own -lstdc++ must resolve to the archive too: a -L directory holding only libstdc++.a.
+# Libraries the Swift driver or autolinking ask for by -l name (the driver's -lstdc++; -lz from swift-nio-extras'
+# zlib module) must resolve to archives too: a -L directory holding only those archives, searched first.
 libstdcxx=$(gcc -print-file-name=libstdc++.a)
 libgcc_eh=$(gcc -print-file-name=libgcc_eh.a)
-ln -sf "$libstdcxx" "$out/stdcxx/libstdc++.a"
+rm -rf "$out/stdcxx"
+ln -sf "$libstdcxx" "$out/static-first/libstdc++.a"
+ln -sf "$(archive z)" "$out/static-first/libz.a"
 
 {
-  echo "-L$out/stdcxx"
+  echo "-L$out/static-first"
   echo "-Xlinker"; echo "--start-group"
   for lib in "${libs[@]}"; do echo "-Xlinker"; archive "$lib"; done
   echo "-Xlinker"; echo "$libstdcxx"

@@ -2,7 +2,8 @@
 # Verifies the shipped file (build-and-ship.md §8): DT_NEEDED ⊆ {libc, libm, ld-linux}, no RPATH/RUNPATH, highest
 # GLIBC_ version ≤ 2.34, no GLIBCXX/CXXABI/GCC needs; then runs it in a chroot holding only those three glibc files
 # (+ /proc, a tmpfs /tmp) with a read-only root, as an arbitrary UID, and drives it like Velero with
-# `velero-plugin-host check`. Needs root (chroot, mounts).
+# `velero-plugin-host check`, including one backup through a local HTTPS Kubernetes API whose CA reaches the
+# plugin only through its kubeconfig (no trust store in the root). Needs root (chroot, mounts).
 set -euo pipefail
 binary=$(realpath "${1:-dist/kubevirt-velero-plugin}")
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,5 +66,5 @@ cmp -s "$binary" "$chroot_dir/tmp/kubevirt-velero-plugin" || fail "--copy-to pro
 rm -f "$chroot_dir/tmp/kubevirt-velero-plugin"
 echo "copy mode:   --copy-to /tmp wrote an identical 0755 file"
 
-"$host" check /plugins/kubevirt-velero-plugin --chroot "$chroot_dir" --userspec "$uid"
+"$host" check /plugins/kubevirt-velero-plugin --chroot "$chroot_dir" --userspec "$uid" --with-api
 echo "verify: passed"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FakeKubeAPI
 import Foundation
 import PluginHost
 import VeleroPluginKit
@@ -87,6 +88,8 @@ struct Check: AsyncParsableCommand {
     @Option(help: "UID:GID for chroot --userspec.") var userspec: String?
     @Option(name: .customLong("arg"), help: "A launch argument passed verbatim (repeatable).")
     var arguments: [String] = ["--log-level", "debug", "--features=EnableCSI"]
+    @Flag(help: "Also serve a local HTTPS Kubernetes API (generated CA, token auth) and back up a running VM through it.")
+    var withAPI = false
 
     func run() async throws {
         var wrapper: [String] = []
@@ -95,12 +98,19 @@ struct Check: AsyncParsableCommand {
         }
         let start = ContinuousClock.now
         // In a chroot the environment is the velero container's, not this shell's (whose TMPDIR, say, is not there).
-        let veleroEnvironment = [
+        var veleroEnvironment = [
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/home/velero", "VELERO_NAMESPACE": "velero",
             "VELERO_SCRATCH_DIR": "/scratch", "LD_LIBRARY_PATH": "/plugins",
         ]
+        var api: FakeKubeAPIServer?
+        if withAPI {
+            let (server, kubeconfigPath) = try await APICheck.start(root: chroot ?? "")
+            api = server
+            veleroEnvironment["KUBECONFIG"] = kubeconfigPath
+        }
         let host = try await PluginHost(
-            path: binary, arguments: arguments, environment: chroot == nil ? [:] : veleroEnvironment,
+            path: binary, arguments: arguments,
+            environment: chroot == nil ? (withAPI ? ["KUBECONFIG": veleroEnvironment["KUBECONFIG"]!] : [:]) : veleroEnvironment,
             handshakeTimeout: .seconds(10), wrapper: wrapper, socketRoot: chroot ?? "", inheritEnvironment: chroot == nil)
         print("handshake:   \(host.handshake.line) after \(ContinuousClock.now - start)")
         var failures: [String] = []
@@ -135,6 +145,21 @@ struct Check: AsyncParsableCommand {
                 failures.append(plugin.name)
             }
         }
+        if let api {
+            api.resetRequests()
+            do {
+                let response = try await host.backupExecute(
+                    name: "kubevirt-velero-plugin/backup-virtualmachine-action", item: APICheck.vm, backup: Array("{}".utf8))
+                let names = response.additionalItems.map(\.name)
+                let ok = names == ["vm1", "virt-launcher-vm1-abcde", "vm1-disk"] && api.requests.count == 3
+                print("https API:   running VM backup through TLS + token: \(ok ? "ok" : "WRONG") (\(names), \(api.requests.count) requests)")
+                if !ok { failures.append("https API") }
+            } catch {
+                print("https API:   FAILED: \(error)")
+                failures.append("https API")
+            }
+            await api.shutdown()
+        }
         let report = await host.kill()
         let socket = (chroot ?? "") + host.handshake.address
         let socketLeft = FileManager.default.fileExists(atPath: socket)
@@ -152,5 +177,39 @@ struct Check: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("check passed")
+    }
+}
+
+/// The HTTPS API used by `check --with-api`: a generated CA (given to the plugin only through the kubeconfig — the
+/// chroot has no trust store), a bearer token, and one running VM with its VMI, launcher pod and PVC.
+enum APICheck {
+    static let vm = Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"vm1-disk"}}]}}},"status":{"created":true,"printableStatus":"Running"}}"#.utf8)
+
+    /// Starts the server and writes a kubeconfig under `root`/tmp; returns the kubeconfig path as the plugin sees it.
+    static func start(root: String) async throws -> (FakeKubeAPIServer, String) {
+        let certificates = try TestCertificates.generate()
+        let server = FakeKubeAPIServer(tls: certificates.serverTLS)
+        for object in [
+            #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"}}"#,
+            #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"virt-launcher-vm1-abcde","namespace":"ns","labels":{"kubevirt.io":"virt-launcher"},"annotations":{"kubevirt.io/domain":"vm1"}}}"#,
+            #"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"vm1-disk","namespace":"ns","uid":"u1"}}"#,
+        ] {
+            try server.store.add(Array(object.utf8))
+        }
+        let token = "check-\(UInt64.random(in: 0...UInt64.max))"
+        server.requireToken(token)
+        let port = try await server.start()
+        let inside = "/tmp/check-kubeconfig-\(port)"
+        let kubeconfig = """
+            apiVersion: v1
+            kind: Config
+            current-context: check
+            contexts: [{name: check, context: {cluster: check, user: check}}]
+            clusters: [{name: check, cluster: {server: "https://127.0.0.1:\(port)", certificate-authority-data: \(Data(certificates.caPEM).base64EncodedString())}}]
+            users: [{name: check, user: {token: \(token)}}]
+            """
+        try kubeconfig.write(toFile: root + inside, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: root + inside)
+        return (server, inside)
     }
 }
