@@ -46,6 +46,7 @@ public final class FakeKubeAPIServer: Sendable {
         var requests: [Request] = []
         var faults: [(pathContains: String, fault: Fault)] = []
         var requiredToken: String?
+        var latency: Duration?
         var channel: (any Channel)?
     }
 
@@ -65,6 +66,9 @@ public final class FakeKubeAPIServer: Sendable {
             for _ in 0..<times { state.faults.append((pathContains, fault)) }
         }
     }
+
+    /// Every answer waits this long first (simulated API latency for benchmarks); `nil` answers at once.
+    public func setLatency(_ latency: Duration?) { state.withLock { $0.latency = latency } }
 
     /// When set, requests without `Authorization: Bearer <token>` get 401.
     public func requireToken(_ token: String?) { state.withLock { $0.requiredToken = token } }
@@ -112,10 +116,10 @@ public final class FakeKubeAPIServer: Sendable {
 
     func answer(method: String, uri: String, authorization: String?) -> Answer {
         let (path, query) = Self.split(uri)
-        let (fault, requiredToken) = state.withLock { state -> (Fault?, String?) in
+        let (fault, requiredToken, latency) = state.withLock { state -> (Fault?, String?, Duration?) in
             state.requests.append(Request(method: method, path: path, query: query, authorization: authorization))
             let index = state.faults.firstIndex { $0.pathContains.isEmpty || path.contains($0.pathContains) }
-            return (index.map { state.faults.remove(at: $0).fault }, state.requiredToken)
+            return (index.map { state.faults.remove(at: $0).fault }, state.requiredToken, state.latency)
         }
         if let requiredToken, authorization != "Bearer " + requiredToken {
             return Answer(status: 401, body: ObjectStore.status(code: 401, reason: "Unauthorized", message: "Unauthorized"))
@@ -130,6 +134,7 @@ public final class FakeKubeAPIServer: Sendable {
             answer = method == "GET" ? store.answer(path: path, query: query)
                 : Answer(status: 405, body: ObjectStore.status(code: 405, reason: "MethodNotAllowed", message: "read-only fake API"))
         }
+        answer.delay = latency
         switch fault {
         case .delay(let duration)?: answer.delay = duration
         case .resetMidBody?: answer.resetMidBody = true

@@ -57,3 +57,17 @@ public struct TestCertificates: Sendable {
             clientCertificatePEM: try pem(client), clientKeyPEM: Array(clientKey.pemRepresentation.utf8))
     }
 }
+
+extension FakeKubeAPIServer {
+    /// A kubeconfig for a client of this server at `https://127.0.0.1:<port>`, trusting `caPEM` and sending `token`.
+    public static func kubeconfig(port: Int, caPEM: [UInt8], token: String, name: String = "fake") -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        current-context: \(name)
+        contexts: [{name: \(name), context: {cluster: \(name), user: \(name)}}]
+        clusters: [{name: \(name), cluster: {server: "https://127.0.0.1:\(port)", certificate-authority-data: \(Data(caPEM).base64EncodedString())}}]
+        users: [{name: \(name), user: {token: \(token)}}]
+        """
+    }
+}

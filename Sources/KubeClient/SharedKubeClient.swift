@@ -12,10 +12,10 @@ public final class SharedKubeClient: Sendable {
         self.make = make
     }
 
-    /// The default: client-go's loading rules over `environment` (the process's own by default), options from the
-    /// environment. The logger is created on first use, after the plugin has set up logging (a logger made earlier
-    /// would write to stdout, which Velero reserves for the handshake).
-    public convenience init(environment: [String: String] = ProcessEnvironment.current) {
+    /// The default: client-go's loading rules over `environment` (the process's), options from the environment.
+    /// The logger is created on first use, after the plugin has set up logging (a logger made earlier would write
+    /// to stdout, which Velero reserves for the handshake).
+    public convenience init(environment: [String: String]) {
         self.init { () throws(KubeAPIError) -> KubeAPIClient in
             let config = try KubeConfigLoader(environment: environment).load()
             return try KubeAPIClient(
@@ -35,22 +35,3 @@ public final class SharedKubeClient: Sendable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The process environment as a dictionary (no Foundation).
-public enum ProcessEnvironment {
-    public static var current: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
-    }
-}

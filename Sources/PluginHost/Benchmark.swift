@@ -14,6 +14,8 @@ public struct PluginBenchmark: Sendable {
         public var launches: Int
         public var calls: Int
         public var concurrency: [Int]
+        /// Added to the plugin's environment (e.g. KUBECONFIG of a local API).
+        public var environment: [String: String] = [:]
 
         public init(
             path: String, arguments: [String] = ["--log-level", "info", "--features=EnableCSI"], action: String,
@@ -65,14 +67,14 @@ public struct PluginBenchmark: Sendable {
         var handshakes: [Duration] = []
         for _ in 0..<settings.launches {
             let start = ContinuousClock.now
-            let process = try PluginProcess(path: settings.path, arguments: settings.arguments)
+            let process = try PluginProcess(path: settings.path, arguments: settings.arguments, environment: settings.environment)
             _ = try process.waitForHandshakeLine(timeout: .seconds(60))
             handshakes.append(ContinuousClock.now - start)
             process.signal(SIGKILL)
             process.waitForExit(timeout: .seconds(5))
         }
 
-        let host = try await PluginHost(path: settings.path, arguments: settings.arguments)
+        let host = try await PluginHost(path: settings.path, arguments: settings.arguments, environment: settings.environment)
         let idle = Self.rss(pid: host.process.pid).current
         var failures = 0
         // warm up: instantiate the action, fill caches

@@ -26,6 +26,7 @@ public final class PluginProcess: Sendable {
     private let state = Mutex(State())
     private let handshakeSignal = DispatchSemaphore(value: 0)
     private let exitSignal = DispatchSemaphore(value: 0)
+    private let stderrClosed = DispatchSemaphore(value: 0)
 
     /// go-plugin's variables as Velero 1.18 sets them.
     public static let goPluginEnvironment = [
@@ -132,6 +133,7 @@ public final class PluginProcess: Sendable {
                 process.state.withLock { $0.stderrLines.append(line) }
             }
             close(stderr)
+            process.stderrClosed.signal()
         }
         let pid = self.pid
         Thread.detachNewThread {
@@ -184,16 +186,16 @@ public final class PluginProcess: Sendable {
     public var terminatingSignal: Int32? { state.withLock { $0.exitSignal } }
     public var hasExited: Bool { state.withLock { $0.exitStatus != nil || $0.exitSignal != nil } }
 
-    /// Waits for the process to exit; returns false on timeout.
+    /// Waits for the process to exit and its stderr to reach EOF (go-plugin's notion of "exited", so every line
+    /// the plugin wrote is in `stderrLines`); returns false on timeout.
     @discardableResult
     public func waitForExit(timeout: Duration) -> Bool {
-        if hasExited { return true }
         let nanos = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
-        if exitSignal.wait(timeout: .now() + .nanoseconds(nanos)) == .success {
-            exitSignal.signal()  // let later waiters through
-            return true
-        }
-        return hasExited
+        let deadline = DispatchTime.now() + .nanoseconds(nanos)
+        guard exitSignal.wait(timeout: deadline) == .success else { return hasExited }
+        exitSignal.signal()  // let later waiters through
+        if stderrClosed.wait(timeout: deadline) == .success { stderrClosed.signal() }
+        return true
     }
 
     public func signal(_ signal: Int32) { kill(pid, signal) }

@@ -51,16 +51,36 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Process launches to time the handshake.") var launches = 20
     @Option(help: "Sequential Execute calls.") var calls = 2000
     @Option(help: "Concurrent caller counts for throughput, comma-separated.") var concurrency = "1,4,16"
+    @Flag(help: "Serve a local HTTPS Kubernetes API holding a running VM (vm1 in ns, with its VMI, launcher pod and PVC); the default item becomes that VM.")
+    var withAPI = false
+    @Option(help: "Latency the local API adds to every answer, in milliseconds (with --with-api).") var apiLatencyMs = 0.0
 
     func run() async throws {
         guard let pluginKind = PluginKind(rawValue: kind) else { throw ValidationError("unknown kind \(kind)") }
-        let itemBytes = try item.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) }
-            ?? Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bench","namespace":"default"}}"#.utf8)
+        var environment: [String: String] = [:]
+        var api: FakeKubeAPIServer?
+        if withAPI {
+            let (server, kubeconfig) = try await APICheck.start(root: "")
+            if apiLatencyMs > 0 { server.setLatency(.microseconds(Int64(apiLatencyMs * 1000))) }
+            api = server
+            environment["KUBECONFIG"] = kubeconfig
+        }
+        let defaultItem = withAPI ? APICheck.vm
+            : Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bench","namespace":"default"}}"#.utf8)
+        let itemBytes = try item.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? defaultItem
         let contextBytes = try context.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? Array("{}".utf8)
         let settings = PluginBenchmark.Settings(
             path: binary, action: action, kind: pluginKind, item: itemBytes, context: contextBytes, launches: launches,
             calls: calls, concurrency: concurrency.split(separator: ",").compactMap { Int($0) })
-        let report = try await PluginBenchmark(settings).run()
+        var benchmark = settings
+        benchmark.environment = environment
+        api?.resetRequests()
+        let report = try await PluginBenchmark(benchmark).run()
+        if let api {
+            let requests = api.requests
+            print("api:         \(requests.count) requests (\(requests.filter { $0.path.hasSuffix("/pods") }.count) pod LISTs) over \(settings.launches) launches + all calls")
+            await api.shutdown()
+        }
         print("plugin:      \(binary)")
         print("action:      \(kind) \(action)")
         print("handshake:   \(report.handshake)")
@@ -200,14 +220,7 @@ enum APICheck {
         server.requireToken(token)
         let port = try await server.start()
         let inside = "/tmp/check-kubeconfig-\(port)"
-        let kubeconfig = """
-            apiVersion: v1
-            kind: Config
-            current-context: check
-            contexts: [{name: check, context: {cluster: check, user: check}}]
-            clusters: [{name: check, cluster: {server: "https://127.0.0.1:\(port)", certificate-authority-data: \(Data(certificates.caPEM).base64EncodedString())}}]
-            users: [{name: check, user: {token: \(token)}}]
-            """
+        let kubeconfig = FakeKubeAPIServer.kubeconfig(port: port, caPEM: certificates.caPEM, token: token, name: "check")
         try kubeconfig.write(toFile: root + inside, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: root + inside)
         return (server, inside)

@@ -20,14 +20,7 @@ import VeleroPluginKit
         let port = try await server.start()
         server.requireToken(token)
         let directory = try makeScratchDirectory()
-        let kubeconfig = """
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            contexts: [{name: fake, context: {cluster: fake, user: velero}}]
-            clusters: [{name: fake, cluster: {server: "https://127.0.0.1:\(port)", certificate-authority-data: \(Data(certificates.caPEM).base64EncodedString())}}]
-            users: [{name: velero, user: {token: \(token)}}]
-            """
+        let kubeconfig = FakeKubeAPIServer.kubeconfig(port: port, caPEM: certificates.caPEM, token: token)
         try kubeconfig.write(toFile: directory + "/kubeconfig", atomically: true, encoding: .utf8)
         return Cluster(server: server, environment: ["KUBECONFIG": directory + "/kubeconfig", "HOME": directory])
     }

@@ -167,9 +167,9 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     }
 }
 
-/// The process environment as a dictionary.
-enum ProcessEnvironment {
-    static var current: [String: String] {
+/// The process environment as a dictionary (no Foundation).
+public enum ProcessEnvironment {
+    public static var current: [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
