@@ -23,10 +23,19 @@ test: check-generated check-containerfile build go-plugin-host | $(TMPDIR)
 go-plugin-host: build | $(TMPDIR)
 	Tests/GoPluginHost/run.sh .build/debug
 
-## The main job (see README): until the host CLI's preview lands, list the plugin's actions and benchmark it.
+DEMO_BACKUP := $(TMPDIR)/demo-backup
+
+## The main job (see README): no cluster needed. Back up the demo namespace of examples/ through the real plugin
+## (served by a local API), then restore it into another namespace with new MACs and firmware UUIDs.
 demo: build | $(TMPDIR)
-	$(SWIFT) run velero-plugin-host plugins .build/debug/kubevirt-velero-plugin
-	$(SWIFT) run velero-plugin-host bench .build/debug/kit-test-plugin --action test.velero.io/echo
+	@rm -rf $(DEMO_BACKUP)
+	@echo "== velero-plugin-host plugins: what Velero would register"
+	.build/debug/velero-plugin-host plugins .build/debug/kubevirt-velero-plugin
+	@echo; echo "== Backup of namespace demo (examples/demo-namespace)"
+	.build/debug/velero-plugin-host backup --manifests examples/demo-namespace --include-namespaces demo --output $(DEMO_BACKUP)
+	@echo; echo "== Restore into demo-restored with new MAC addresses and firmware UUIDs, VMs halted"
+	.build/debug/velero-plugin-host restore --from $(DEMO_BACKUP) --namespace-mappings demo:demo-restored \
+		--clear-mac-address --generate-new-firmware-uuid --run-strategy Halted
 
 check-generated:
 	proto/generate.sh --check

@@ -75,14 +75,22 @@ let package = Package(
         ),
         // Drives any plugin binary the way Velero does.
         .target(name: "PluginHost", dependencies: ["CGRPCShim", "VeleroPluginKit"]),
+        .target(
+            name: "VeleroSimulator",
+            dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "LosslessJSON", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "velero-plugin-host",
-            dependencies: ["PluginHost", "FakeKubeAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "PluginHost", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON"]),
         .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON"]),
+        .testTarget(name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI"]),
     ]
 )

@@ -51,12 +51,17 @@ public final class ObjectStore: Sendable {
         guard let resource = Self.resources[kindName] else {
             throw InvalidObject(description: "kind \(kindName) is not served by the fake API")
         }
-        let namespace = metadata["namespace"]?.stringValue ?? ""
+        let kind = Kind(groupVersion: apiVersion, resource: resource)
+        add(value, kind: kind, namespace: metadata["namespace"]?.stringValue ?? "", name: name)
+        return kind
+    }
+
+    /// Adds (or replaces) an object under an explicit resource (for kinds outside `resources`).
+    public func add(_ value: JSONValue, kind: Kind, namespace: String, name: String) {
         var labels: [String: String] = [:]
-        for member in metadata["labels"]?.objectValue?.members ?? [] {
+        for member in (try? value.object(at: ["metadata", "labels"]))?.members ?? [] {
             if let text = member.value.stringValue { labels[member.key] = text }
         }
-        let kind = Kind(groupVersion: apiVersion, resource: resource)
         let entry = Entry(namespace: namespace, name: name, labels: labels, bytes: value.serialized())
         objects.withLock { objects in
             var list = objects[kind, default: []]
@@ -67,7 +72,6 @@ public final class ObjectStore: Sendable {
             }
             objects[kind] = list
         }
-        return kind
     }
 
     public var count: Int { objects.withLock { $0.values.reduce(0) { $0 + $1.count } } }
@@ -154,8 +158,11 @@ public struct LabelSelector: Sendable {
     }
 
     let requirements: [Requirement]
+    /// The selector as given (`app=web,tier in (a,b)`).
+    public let text: String
 
     public init(_ text: String) throws {
+        self.text = text
         var requirements: [Requirement] = []
         for clause in Self.clauses(text) {
             let trimmed = clause.trimmingSpaces
@@ -198,6 +205,61 @@ public struct LabelSelector: Sendable {
         }
         result.append(current)
         return result
+    }
+
+    public var isEmpty: Bool { requirements.isEmpty }
+
+    /// A `metav1.LabelSelector` object (`matchLabels` for equality, `matchExpressions` for the rest), as a Backup or
+    /// Restore spec carries it.
+    public var metav1JSON: JSONValue {
+        var matchLabels = JSONObject()
+        var expressions: [JSONValue] = []
+        func expression(_ key: String, _ op: String, _ values: [String]) -> JSONValue {
+            var object: JSONObject = ["key": .string(key), "operator": .string(op)]
+            if !values.isEmpty { object["values"] = .array(values.sorted().map(JSONValue.string)) }
+            return .object(object)
+        }
+        for requirement in requirements {
+            switch requirement {
+            case .equals(let key, let value): matchLabels[key] = .string(value)
+            case .notEquals(let key, let value): expressions.append(expression(key, "NotIn", [value]))
+            case .exists(let key): expressions.append(expression(key, "Exists", []))
+            case .notExists(let key): expressions.append(expression(key, "DoesNotExist", []))
+            case .isIn(let key, let values): expressions.append(expression(key, "In", Array(values)))
+            case .notIn(let key, let values): expressions.append(expression(key, "NotIn", Array(values)))
+            }
+        }
+        var object = JSONObject()
+        if !matchLabels.isEmpty { object["matchLabels"] = .object(matchLabels) }
+        if !expressions.isEmpty { object["matchExpressions"] = .array(expressions) }
+        return .object(object)
+    }
+
+    /// Parses a `metav1.LabelSelector` object (`matchLabels`, `matchExpressions` with In, NotIn, Exists,
+    /// DoesNotExist).
+    public init(metav1 value: JSONValue) throws {
+        guard let object = value.objectValue else { throw ParseError(description: "labelSelector must be an object") }
+        var clauses: [String] = []
+        for member in object["matchLabels"]?.objectValue?.members ?? [] {
+            guard let text = member.value.stringValue else {
+                throw ParseError(description: "labelSelector.matchLabels.\(member.key) must be a string")
+            }
+            clauses.append(member.key + "=" + text)
+        }
+        for expression in object["matchExpressions"]?.arrayValue ?? [] {
+            guard let key = expression.objectValue?["key"]?.stringValue, let op = expression.objectValue?["operator"]?.stringValue else {
+                throw ParseError(description: "labelSelector.matchExpressions entries need key and operator")
+            }
+            let values = (expression.objectValue?["values"]?.arrayValue ?? []).compactMap(\.stringValue)
+            switch op {
+            case "In": clauses.append("\(key) in (\(values.joined(separator: ",")))")
+            case "NotIn": clauses.append("\(key) notin (\(values.joined(separator: ",")))")
+            case "Exists": clauses.append(key)
+            case "DoesNotExist": clauses.append("!" + key)
+            default: throw ParseError(description: "labelSelector operator \(op) is not one of In, NotIn, Exists, DoesNotExist")
+            }
+        }
+        try self.init(clauses.joined(separator: ","))
     }
 
     public func matches(_ labels: [String: String]) -> Bool {

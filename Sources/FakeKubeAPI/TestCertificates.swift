@@ -70,4 +70,16 @@ extension FakeKubeAPIServer {
         users: [{name: \(name), user: {token: \(token)}}]
         """
     }
+
+    /// A kubeconfig for a plain-HTTP server on loopback (the host CLI's embedded cluster: nothing secret is served).
+    public static func plainHTTPKubeconfig(port: Int, namespace: String = "default", name: String = "preview") -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        current-context: \(name)
+        contexts: [{name: \(name), context: {cluster: \(name), user: \(name), namespace: \(namespace)}}]
+        clusters: [{name: \(name), cluster: {server: "http://127.0.0.1:\(port)"}}]
+        users: [{name: \(name), user: {}}]
+        """
+    }
 }

@@ -228,3 +228,10 @@ extension JSONValue: CustomStringConvertible {
     /// Compact JSON text.
     public var description: String { String(decoding: serialized(), as: UTF8.self) }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init()
+        for (key, value) in elements { self[key] = value }
+    }
+}

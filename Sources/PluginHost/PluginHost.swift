@@ -122,16 +122,20 @@ public final class PluginHost: Sendable {
         return try AppliesToResponse(decoding: try await call(path, AppliesToRequest(plugin: name).encoded())).selector
     }
 
-    public func backupExecute(name: String, item: [UInt8], backup: [UInt8]) async throws -> BackupExecuteResponse {
+    /// BackupItemAction Execute; `v2` calls the v2 service (same request fields, the response adds operation IDs).
+    public func backupExecute(name: String, item: [UInt8], backup: [UInt8], v2: Bool = false) async throws -> BackupExecuteResponse {
         let request = BackupExecuteRequest(plugin: name, item: item, backup: backup).encoded()
-        return try BackupExecuteResponse(decoding: try await call("/generated.BackupItemAction/Execute", request))
+        let path = v2 ? "/v2.BackupItemAction/Execute" : "/generated.BackupItemAction/Execute"
+        return try BackupExecuteResponse(decoding: try await call(path, request))
     }
 
-    public func restoreExecute(name: String, item: [UInt8], itemFromBackup: [UInt8], restore: [UInt8]) async throws
-        -> RestoreExecuteResponse
+    /// RestoreItemAction Execute; `v2` calls the v2 service.
+    public func restoreExecute(name: String, item: [UInt8], itemFromBackup: [UInt8], restore: [UInt8], v2: Bool = false)
+        async throws -> RestoreExecuteResponse
     {
         let request = RestoreExecuteRequest(plugin: name, item: item, restore: restore, itemFromBackup: itemFromBackup)
-        return try RestoreExecuteResponse(decoding: try await call("/generated.RestoreItemAction/Execute", request.encoded()))
+        let path = v2 ? "/v2.RestoreItemAction/Execute" : "/generated.RestoreItemAction/Execute"
+        return try RestoreExecuteResponse(decoding: try await call(path, request.encoded()))
     }
 
     public func getRelatedItems(name: String, item: [UInt8], backup: [UInt8]) async throws -> [ResourceIdentifier] {

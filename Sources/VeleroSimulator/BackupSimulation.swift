@@ -1,0 +1,268 @@
+import FakeKubeAPI
+import LosslessJSON
+import PluginHost
+import VeleroPluginKit
+
+/// What happened to an item the walk reached.
+public enum ItemOutcome: Sendable, Equatable {
+    case backedUp
+    case restored
+    case alreadyDone
+    case notFound
+    case excluded(String)
+    case skipped(by: String)
+    case failed(String)
+}
+
+/// A reference an action returned (an additional or related item) and what became of it.
+public struct ItemReference: Sendable {
+    public var key: ObjectKey?
+    /// The identifier as the plugin returned it, for references the catalogue cannot resolve.
+    public var identifier: ResourceIdentifier
+    public var action: String
+    public var outcome: ItemOutcome
+}
+
+/// One item as the backup or restore walk processed it.
+public struct ItemRecord: Sendable {
+    public var key: ObjectKey
+    public var block: Int?
+    public var actions: [String] = []
+    public var references: [ItemReference] = []
+    public var outcome: ItemOutcome = .backedUp
+    public var before: JSONValue
+    public var after: JSONValue?
+    /// Changes the plugin's actions made.
+    public var changes: [JSONChange] = []
+    /// Changes Velero made around the actions (restore: stripped fields, namespace mapping, restore labels).
+    public var veleroChanges: [JSONChange] = []
+    /// Target namespace (restore).
+    public var targetNamespace: String?
+}
+
+/// One ItemBlock: its members in order, and the ItemBlockAction references that formed it.
+public struct ItemBlockRecord: Sendable {
+    public var number: Int
+    public var members: [ObjectKey]
+    public var related: [ItemReference]
+    /// Members the block loop backed up itself (the others were reached as additional items first).
+    public var roots: [ObjectKey]
+}
+
+/// The outcome of a simulated backup.
+public struct BackupReport: Sendable {
+    public var backup: JSONValue
+    public var blocks: [ItemBlockRecord] = []
+    public var records: [ObjectKey: ItemRecord] = [:]
+    /// Keys in the order the items were written to the backup (additional items before the item that named them).
+    public var written: [ObjectKey] = []
+    public var warnings: [String] = []
+    public var errors: [String] = []
+    public var apiRequests = 0
+
+    public var phase: String { errors.isEmpty ? "Completed" : "PartiallyFailed" }
+}
+
+/// Velero's backup item walk (1.15+) over an embedded cluster: collect items in discovery order through the backup's
+/// filters, form ItemBlocks with the ItemBlockActions, back each item up by running the BackupItemActions that
+/// apply, and follow additional items at once, before the next action runs.
+public final class BackupSimulation {
+    let host: PluginHost
+    let actions: PluginActions
+    let cluster: EmbeddedCluster
+    let spec: BackupSpec
+    let catalog: ResourceCatalog
+    let selector: LabelSelector
+    var report: BackupReport
+    private let backupBytes: [UInt8]
+    private var inBlock: Set<ObjectKey> = []
+
+    public init(host: PluginHost, actions: PluginActions, cluster: EmbeddedCluster, spec: BackupSpec, catalog: ResourceCatalog = .standard)
+        throws
+    {
+        self.host = host
+        self.actions = actions
+        self.cluster = cluster
+        self.spec = spec
+        self.catalog = catalog
+        do {
+            selector = try LabelSelector(spec.selector)
+        } catch {
+            throw SimulationError("invalid backup label selector \"\(spec.selector)\": \(error)")
+        }
+        let backup = try spec.json()
+        backupBytes = backup.serialized()
+        report = BackupReport(backup: backup)
+    }
+
+    /// The items Velero's collector returns, in its order: resources in discovery order, namespaces and names in
+    /// list order; namespace, resource and label filters applied. Cluster-scoped objects only for an all-namespace
+    /// backup, except the Namespace objects of the included namespaces.
+    public func collect() -> [ManifestObject] {
+        var result: [ManifestObject] = []
+        for resource in catalog.backupOrder where spec.resources.includes(resource) {
+            let objects = cluster.objects.filter { $0.resource == resource }.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+            for object in objects {
+                if resource.namespaced {
+                    guard spec.namespaces.includes(object.namespace) else { continue }
+                } else if resource.kind == "Namespace" {
+                    guard spec.namespaces.includes(object.name) else { continue }
+                } else if !spec.namespaces.includesAll {
+                    continue
+                }
+                guard selector.matches(object.object.labels) else { continue }
+                result.append(object)
+            }
+        }
+        return result
+    }
+
+    public func run() async -> BackupReport {
+        cluster.server.resetRequests()
+        for object in collect() where !inBlock.contains(object.key) {
+            await backUpBlock(startingWith: object)
+        }
+        report.apiRequests = cluster.server.requests.count
+        return report
+    }
+
+    // MARK: - ItemBlocks
+
+    private func backUpBlock(startingWith object: ManifestObject) async {
+        var members: [ObjectKey] = []
+        var related: [ItemReference] = []
+        var queue = [object.key]
+        inBlock.insert(object.key)
+        while !queue.isEmpty {
+            let key = queue.removeFirst()
+            members.append(key)
+            guard let member = cluster.object(key) else { continue }
+            for action in actions.itemBlock where action.applies(to: key.resource, namespace: key.namespace, labels: member.object.labels) {
+                let identifiers: [ResourceIdentifier]
+                do {
+                    identifiers = try await host.getRelatedItems(name: action.name, item: member.object.sortingKeys().serialized(), backup: backupBytes)
+                } catch {
+                    report.errors.append("Error running ItemBlockAction \(action.name) for \(key): \(Self.message(error))")
+                    continue
+                }
+                for identifier in identifiers {
+                    var reference = ItemReference(key: nil, identifier: identifier, action: action.name, outcome: .backedUp)
+                    guard let resource = catalog.resource(group: identifier.group, plural: identifier.resource) else {
+                        reference.outcome = .notFound
+                        report.warnings.append("Related item \(identifier) of \(key) is of a resource the preview does not know")
+                        related.append(reference)
+                        continue
+                    }
+                    let relatedKey = ObjectKey(resource: resource, namespace: identifier.namespace, name: identifier.name)
+                    reference.key = relatedKey
+                    if inBlock.contains(relatedKey) {
+                        reference.outcome = .alreadyDone
+                    } else if let relatedObject = cluster.object(relatedKey) {
+                        if let reason = exclusion(of: relatedObject) {
+                            reference.outcome = .excluded(reason)
+                        } else {
+                            inBlock.insert(relatedKey)
+                            queue.append(relatedKey)
+                        }
+                    } else {
+                        reference.outcome = .notFound
+                        report.warnings.append("Related item was not found in Kubernetes API, can't add to item block: \(relatedKey) (from \(action.name) for \(key))")
+                    }
+                    related.append(reference)
+                }
+            }
+        }
+        let number = report.blocks.count + 1
+        var roots: [ObjectKey] = []
+        for key in members where report.records[key] == nil {
+            roots.append(key)
+            _ = await backUpItem(key, block: number, additional: false)
+        }
+        report.blocks.append(ItemBlockRecord(number: number, members: members, related: related, roots: roots))
+    }
+
+    // MARK: - Items
+
+    /// Velero's inclusion checks for items reached through actions: the exclude label, then the namespace and
+    /// resource filters (cluster-scoped objects are dropped only when explicitly excluded).
+    func exclusion(of object: ManifestObject) -> String? {
+        if object.object.labels["velero.io/exclude-from-backup"] == "true" { return "labelled velero.io/exclude-from-backup=true" }
+        if object.resource.namespaced {
+            if !spec.namespaces.includes(object.namespace) { return "namespace \(object.namespace) is not included" }
+            if !spec.resources.includes(object.resource) { return "resource \(object.resource) is not included" }
+        } else if spec.resources.excluded.contains(where: { object.resource.isNamed(by: $0) }) {
+            return "resource \(object.resource) is excluded"
+        }
+        return nil
+    }
+
+    private func backUpItem(_ key: ObjectKey, block: Int, additional: Bool) async -> ItemOutcome {
+        if report.records[key] != nil { return .alreadyDone }
+        guard let object = cluster.object(key) else { return .notFound }
+        var record = ItemRecord(key: key, block: block, before: object.object)
+        if let reason = additional ? exclusion(of: object) : (object.object.labels["velero.io/exclude-from-backup"] == "true" ? "labelled velero.io/exclude-from-backup=true" : nil) {
+            record.outcome = .excluded(reason)
+            report.records[key] = record
+            return record.outcome
+        }
+        report.records[key] = record
+        var item = object.object
+        for action in actions.backup where action.applies(to: key.resource, namespace: key.namespace, labels: item.labels) {
+            let response: BackupExecuteResponse
+            do {
+                response = try await host.backupExecute(
+                    name: action.name, item: item.sortingKeys().serialized(), backup: backupBytes, v2: action.kind == .backupItemActionV2)
+            } catch {
+                let message = "error executing custom action (groupResource=\(key.resource), namespace=\(key.namespace), name=\(key.name)): \(Self.message(error))"
+                report.errors.append("Error backing up item \(key): \(message)")
+                record.actions.append(action.name)
+                record.outcome = .failed(message)
+                report.records[key] = record
+                return record.outcome
+            }
+            record.actions.append(action.name)
+            if let updated = try? JSONValue.parse(response.item) {
+                item = updated
+            } else {
+                report.errors.append("Error backing up item \(key): \(action.name) returned an item that is not JSON")
+            }
+            for identifier in response.additionalItems {
+                var reference = ItemReference(key: nil, identifier: identifier, action: action.name, outcome: .notFound)
+                if let resource = catalog.resource(group: identifier.group, plural: identifier.resource) {
+                    let child = ObjectKey(resource: resource, namespace: identifier.namespace, name: identifier.name)
+                    reference.key = child
+                    report.records[key] = record
+                    reference.outcome = await backUpItem(child, block: block, additional: true)
+                    if reference.outcome == .notFound {
+                        report.warnings.append("Additional item was not found in Kubernetes API, can't back it up: \(child) (returned by \(action.name) for \(key))")
+                    }
+                } else {
+                    report.warnings.append("Additional item \(identifier) of \(key) is of a resource the preview does not know")
+                }
+                record.references.append(reference)
+            }
+        }
+        record.after = item
+        record.changes = JSONDiff.changes(from: object.object, to: item)
+        report.records[key] = record
+        report.written.append(key)
+        return .backedUp
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let call = error as? PluginCallError { return "rpc error: code = \(GRPCCodeName.name(call.code)) desc = \(call.message)" }
+        return "\(error)"
+    }
+}
+
+/// gRPC status code names as Go prints them in `rpc error: code = … desc = …`.
+enum GRPCCodeName {
+    static func name(_ code: Int32) -> String {
+        let names = [
+            "OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound", "AlreadyExists", "PermissionDenied",
+            "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable",
+            "DataLoss", "Unauthenticated",
+        ]
+        return names.indices.contains(Int(code)) ? names[Int(code)] : "Code(\(code))"
+    }
+}

@@ -1,0 +1,178 @@
+import FakeKubeAPI
+import LosslessJSON
+import PluginHost
+import VeleroPluginKit
+
+/// The outcome of a simulated restore.
+public struct RestoreReport: Sendable {
+    public var restore: JSONValue
+    public var backupName: String
+    public var records: [ObjectKey: ItemRecord] = [:]
+    /// Keys in the order Velero handled them.
+    public var order: [ObjectKey] = []
+    public var warnings: [String] = []
+    public var errors: [String] = []
+
+    public var phase: String { errors.isEmpty ? "Completed" : "PartiallyFailed" }
+}
+
+/// Velero's restore walk over a backup directory: resources in restore priority order, each item cleaned the way
+/// Velero cleans it (status and server-set metadata removed, original namespace kept), restore item actions run in
+/// order (a skip ends the item), additional items restored at once, then the namespace mapping and the restore
+/// labels applied.
+public final class RestoreSimulation {
+    /// Velero's default `restoreResourcePriorities` (high part; the low part names resources a VM backup never has).
+    public static let priorities = [
+        "customresourcedefinitions", "namespaces", "storageclasses", "volumesnapshotclass.snapshot.storage.k8s.io",
+        "volumesnapshotcontents.snapshot.storage.k8s.io", "volumesnapshots.snapshot.storage.k8s.io", "datauploads.velero.io",
+        "persistentvolumes", "persistentvolumeclaims", "serviceaccounts", "secrets", "configmaps", "limitranges", "pods",
+        "replicasets.apps", "clusterclasses.cluster.x-k8s.io", "endpoints", "services",
+    ]
+
+    /// Metadata fields Velero removes before restore item actions run.
+    public static let strippedMetadata = [
+        "generateName", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "ownerReferences",
+    ]
+
+    let host: PluginHost
+    let actions: PluginActions
+    let spec: RestoreSpec
+    let entries: [ObjectKey: BackupDirectory.Entry]
+    let ordered: [BackupDirectory.Entry]
+    private let restoreBytes: [UInt8]
+    var report: RestoreReport
+
+    let cluster: EmbeddedCluster?
+    let catalog: ResourceCatalog
+
+    /// `cluster`, when given, is the target cluster: every restored item is created in it, so later actions that
+    /// read the cluster (the persistent-state PVC lookup of a VM) see what Velero restored before them.
+    public init(
+        host: PluginHost, actions: PluginActions, spec: RestoreSpec, entries: [BackupDirectory.Entry], cluster: EmbeddedCluster? = nil,
+        catalog: ResourceCatalog = .standard
+    ) {
+        self.host = host
+        self.cluster = cluster
+        self.catalog = catalog
+        self.actions = actions
+        self.spec = spec
+        var byKey: [ObjectKey: BackupDirectory.Entry] = [:]
+        for entry in entries { byKey[entry.key] = entry }
+        self.entries = byKey
+        let rank = { (resource: APIResource) -> (Int, String) in
+            (Self.priorities.firstIndex(of: resource.groupResource) ?? Self.priorities.count, resource.groupResource)
+        }
+        ordered = entries.sorted { a, b in
+            let (ra, rb) = (rank(a.key.resource), rank(b.key.resource))
+            if ra != rb { return ra < rb }
+            return (a.key.namespace, a.key.name) < (b.key.namespace, b.key.name)
+        }
+        let restore = spec.json()
+        restoreBytes = restore.serialized()
+        report = RestoreReport(restore: restore, backupName: spec.backupName)
+    }
+
+    public func run() async -> RestoreReport {
+        for entry in ordered where included(entry.key) {
+            _ = await restoreItem(entry.key)
+        }
+        return report
+    }
+
+    func included(_ key: ObjectKey) -> Bool {
+        guard spec.resources.includes(key.resource) else { return false }
+        return key.resource.namespaced ? spec.namespaces.includes(key.namespace) : true
+    }
+
+    /// The item as restore item actions receive it.
+    public static func cleaned(_ object: JSONValue) -> JSONValue {
+        var item = object
+        _ = item.removeValue(at: ["status"])
+        for field in strippedMetadata { _ = item.removeValue(at: ["metadata", .key(field)]) }
+        return item
+    }
+
+    private func restoreItem(_ key: ObjectKey) async -> ItemOutcome {
+        if report.records[key] != nil { return .alreadyDone }
+        guard let entry = entries[key] else { return .notFound }
+        let original = entry.object
+        let cleaned = Self.cleaned(original)
+        var record = ItemRecord(key: key, before: cleaned)
+        report.records[key] = record
+        report.order.append(key)
+        var item = cleaned
+        let fromBackup = original.sortingKeys().serialized()
+        for action in actions.restore where action.applies(to: key.resource, namespace: key.namespace, labels: item.labels) {
+            let response: RestoreExecuteResponse
+            do {
+                response = try await host.restoreExecute(
+                    name: action.name, item: item.sortingKeys().serialized(), itemFromBackup: fromBackup, restore: restoreBytes,
+                    v2: action.kind == .restoreItemActionV2)
+            } catch {
+                let message = "error preparing \(key.resource)/\(key.namespace)/\(key.name): \(BackupSimulation.message(error))"
+                report.errors.append(message)
+                record.actions.append(action.name)
+                record.outcome = .failed(message)
+                report.records[key] = record
+                return record.outcome
+            }
+            record.actions.append(action.name)
+            if let updated = try? JSONValue.parse(response.item) { item = updated }
+            for identifier in response.additionalItems {
+                var reference = ItemReference(key: nil, identifier: identifier, action: action.name, outcome: .notFound)
+                if let child = entries.keys.first(where: {
+                    $0.resource.group == identifier.group && $0.resource.plural == identifier.resource
+                        && $0.namespace == identifier.namespace && $0.name == identifier.name
+                }) {
+                    reference.key = child
+                    report.records[key] = record
+                    reference.outcome = await restoreItem(child)
+                } else {
+                    reference.key = catalog.resource(group: identifier.group, plural: identifier.resource).map {
+                        ObjectKey(resource: $0, namespace: identifier.namespace, name: identifier.name)
+                    }
+                    let named = reference.key?.description ?? identifier.description
+                    report.warnings.append("unable to restore additional item \(named) (returned by \(action.name) for \(key)): not in the backup")
+                }
+                record.references.append(reference)
+            }
+            if response.skipRestore {
+                record.outcome = .skipped(by: action.name)
+                record.changes = JSONDiff.changes(from: cleaned, to: item)
+                report.records[key] = record
+                return record.outcome
+            }
+        }
+        record.changes = JSONDiff.changes(from: cleaned, to: item)
+        var final = item
+        if key.resource.namespaced {
+            let target = spec.targetNamespace(for: key.namespace)
+            record.targetNamespace = target
+            try? final.setValue(.string(target), at: ["metadata", "namespace"])
+        } else if key.resource.kind == "Namespace" {
+            record.targetNamespace = spec.targetNamespace(for: key.name)
+            try? final.setValue(.string(spec.targetNamespace(for: key.name)), at: ["metadata", "name"])
+        }
+        try? final.setValue(.string(Self.labelValue(spec.backupName)), at: ["metadata", "labels", "velero.io/backup-name"])
+        try? final.setValue(.string(Self.labelValue(spec.name)), at: ["metadata", "labels", "velero.io/restore-name"])
+        record.after = final
+        record.veleroChanges = JSONDiff.changes(from: original, to: cleaned) + JSONDiff.changes(from: item, to: final)
+        record.outcome = .restored
+        report.records[key] = record
+        if let cluster, key.resource.namespaced {
+            cluster.server.store.add(
+                final, kind: ObjectStore.Kind(groupVersion: key.resource.apiVersion, resource: key.resource.plural),
+                namespace: record.targetNamespace ?? key.namespace, name: key.name)
+        }
+        return .restored
+    }
+
+    /// Velero's `label.GetValidName`: values longer than 63 characters are cut to 57 plus a 6-character hash.
+    static func labelValue(_ value: String) -> String {
+        guard value.utf8.count > 63 else { return value }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(value.prefix(57)) + String(String(hash, radix: 16).prefix(6))
+    }
+}

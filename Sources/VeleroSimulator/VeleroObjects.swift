@@ -1,0 +1,213 @@
+import FakeKubeAPI
+import Foundation
+import LosslessJSON
+import Yams
+
+/// Velero's include/exclude lists for namespaces: names or globs (`*`, `?`), `*` = all, empty include = all,
+/// excludes win.
+public struct NamespaceFilter: Sendable, Equatable {
+    public var included: [String]
+    public var excluded: [String]
+
+    public init(included: [String] = [], excluded: [String] = []) {
+        self.included = included
+        self.excluded = excluded
+    }
+
+    public var includesAll: Bool { included.isEmpty || included.contains("*") }
+
+    public func includes(_ namespace: String) -> Bool {
+        if excluded.contains(where: { Glob.matches($0, namespace) }) { return false }
+        return includesAll || included.contains { Glob.matches($0, namespace) }
+    }
+}
+
+/// Velero's include/exclude lists for resources (`pods`, `vm`, `virtualmachines.kubevirt.io`, `*`): empty include =
+/// all, excludes win, an entry no resource answers to matches nothing.
+public struct ResourceFilter: Sendable, Equatable {
+    public var included: [String]
+    public var excluded: [String]
+
+    public init(included: [String] = [], excluded: [String] = []) {
+        self.included = included
+        self.excluded = excluded
+    }
+
+    public func includes(_ resource: APIResource) -> Bool {
+        if excluded.contains(where: { $0 != "*" && resource.isNamed(by: $0) }) { return false }
+        return included.isEmpty || included.contains { resource.isNamed(by: $0) }
+    }
+}
+
+enum Glob {
+    /// Shell-style match of `*` (any run) and `?` (one character).
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern)
+        let t = Array(text)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}
+
+/// The parts of a Velero Backup the simulated walk and the plugin use.
+public struct BackupSpec: Sendable {
+    public var name = "preview-backup"
+    public var labels: [(String, String)] = []
+    public var namespaces = NamespaceFilter()
+    public var resources = ResourceFilter()
+    /// `spec.labelSelector` as selector text (`app=web,tier in (a,b)`); empty selects everything.
+    public var selector = ""
+    public var snapshotMoveData = false
+
+    public init() {}
+
+    /// Reads a `velero.io/v1` Backup manifest (YAML or JSON).
+    public init(file: String) throws(ManifestError) {
+        let object = try VeleroManifest.read(file, kind: "Backup")
+        let location = SourceLocation(file: file, line: nil)
+        name = object.metadata["name"]?.stringValue ?? name
+        labels = object.labels
+        let spec = object.spec
+        namespaces = NamespaceFilter(included: spec.strings("includedNamespaces"), excluded: spec.strings("excludedNamespaces"))
+        resources = ResourceFilter(
+            included: spec.strings("includedResources") + spec.strings("includedNamespaceScopedResources"),
+            excluded: spec.strings("excludedResources") + spec.strings("excludedNamespaceScopedResources"))
+        if let selector = spec["labelSelector"] {
+            do {
+                self.selector = try LabelSelector(metav1: selector).text
+            } catch {
+                throw ManifestError(location, "spec.labelSelector: \(error)")
+            }
+        }
+        snapshotMoveData = spec["snapshotMoveData"]?.boolValue ?? false
+    }
+
+    /// The Backup as Velero marshals it for plugins (keys sorted, empty lists omitted).
+    public func json() throws -> JSONValue {
+        var spec = JSONObject()
+        if !namespaces.excluded.isEmpty { spec["excludedNamespaces"] = .array(namespaces.excluded.map(JSONValue.string)) }
+        if !resources.excluded.isEmpty { spec["excludedResources"] = .array(resources.excluded.map(JSONValue.string)) }
+        if !namespaces.included.isEmpty { spec["includedNamespaces"] = .array(namespaces.included.map(JSONValue.string)) }
+        if !resources.included.isEmpty { spec["includedResources"] = .array(resources.included.map(JSONValue.string)) }
+        if !selector.isEmpty { spec["labelSelector"] = try LabelSelector(selector).metav1JSON }
+        if snapshotMoveData { spec["snapshotMoveData"] = .bool(true) }
+        spec["storageLocation"] = "default"
+        spec["ttl"] = "720h0m0s"
+        return VeleroManifest.object(kind: "Backup", name: name, labels: labels, spec: spec).sortingKeys()
+    }
+}
+
+/// The parts of a Velero Restore the simulated walk and the plugin use.
+public struct RestoreSpec: Sendable {
+    public var name = "preview-restore"
+    public var backupName = "preview-backup"
+    /// Labels on the Restore: the plugin's flags (`velero.kubevirt.io/clear-mac-address`, …).
+    public var labels: [(String, String)] = []
+    public var namespaceMapping: [(String, String)] = []
+    public var namespaces = NamespaceFilter()
+    public var resources = ResourceFilter()
+
+    public init() {}
+
+    /// Reads a `velero.io/v1` Restore manifest (YAML or JSON).
+    public init(file: String) throws(ManifestError) {
+        let object = try VeleroManifest.read(file, kind: "Restore")
+        name = object.metadata["name"]?.stringValue ?? name
+        labels = object.labels
+        let spec = object.spec
+        backupName = spec["backupName"]?.stringValue ?? backupName
+        namespaceMapping = (spec["namespaceMapping"]?.objectValue?.members ?? []).compactMap { member in
+            member.value.stringValue.map { (member.key, $0) }
+        }
+        namespaces = NamespaceFilter(included: spec.strings("includedNamespaces"), excluded: spec.strings("excludedNamespaces"))
+        resources = ResourceFilter(included: spec.strings("includedResources"), excluded: spec.strings("excludedResources"))
+    }
+
+    public func targetNamespace(for namespace: String) -> String {
+        namespaceMapping.first { $0.0 == namespace }?.1 ?? namespace
+    }
+
+    public func json() -> JSONValue {
+        var spec: JSONObject = ["backupName": .string(backupName)]
+        if !namespaces.excluded.isEmpty { spec["excludedNamespaces"] = .array(namespaces.excluded.map(JSONValue.string)) }
+        if !resources.excluded.isEmpty { spec["excludedResources"] = .array(resources.excluded.map(JSONValue.string)) }
+        if !namespaces.included.isEmpty { spec["includedNamespaces"] = .array(namespaces.included.map(JSONValue.string)) }
+        if !resources.included.isEmpty { spec["includedResources"] = .array(resources.included.map(JSONValue.string)) }
+        if !namespaceMapping.isEmpty {
+            var mapping = JSONObject()
+            for (from, to) in namespaceMapping { mapping[from] = .string(to) }
+            spec["namespaceMapping"] = .object(mapping)
+        }
+        return VeleroManifest.object(kind: "Restore", name: name, labels: labels, spec: spec).sortingKeys()
+    }
+}
+
+/// Reading and writing the Velero custom resources themselves.
+enum VeleroManifest {
+    struct Parsed {
+        var metadata: JSONObject
+        var labels: [(String, String)]
+        var spec: JSONObject
+    }
+
+    static func read(_ file: String, kind: String) throws(ManifestError) -> Parsed {
+        let location = SourceLocation(file: file, line: nil)
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw ManifestError(location, "cannot read: \(error.localizedDescription)")
+        }
+        let value: JSONValue
+        do {
+            guard let text = String(validating: Array(data), as: UTF8.self) else { throw ManifestError(location, "not UTF-8 text") }
+            guard let node = try Yams.compose(yaml: text) else { throw ManifestError(location, "the file is empty") }
+            value = try YAMLConversion.json(node, file: file)
+        } catch let error as ManifestError {
+            throw error
+        } catch let error as YamlError {
+            throw YAMLConversion.manifestError(error, file: file)
+        } catch {
+            throw ManifestError(location, "\(error)")
+        }
+        guard let object = value.objectValue, object["kind"]?.stringValue == kind else {
+            throw ManifestError(location, "expected a velero.io/v1 \(kind)")
+        }
+        let metadata = object["metadata"]?.objectValue ?? JSONObject()
+        let labels = (metadata["labels"]?.objectValue?.members ?? []).map { ($0.key, $0.value.stringValue ?? $0.value.compactText) }
+        return Parsed(metadata: metadata, labels: labels, spec: object["spec"]?.objectValue ?? JSONObject())
+    }
+
+    static func object(kind: String, name: String, labels: [(String, String)], spec: JSONObject) -> JSONValue {
+        var metadata: JSONObject = ["name": .string(name), "namespace": "velero"]
+        if !labels.isEmpty {
+            var object = JSONObject()
+            for (key, value) in labels { object[key] = .string(value) }
+            metadata["labels"] = .object(object)
+        }
+        return ["apiVersion": "velero.io/v1", "kind": .string(kind), "metadata": .object(metadata), "spec": .object(spec)]
+    }
+}
+
+extension JSONObject {
+    func strings(_ key: String) -> [String] {
+        (self[key]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import LosslessJSON
+import PluginHost
+import VeleroSimulator
+
+/// Where the plugin binary and the demo manifests are when not given: the plugin next to this executable, the
+/// examples of the source tree in the working directory.
+enum Defaults {
+    static var pluginPath: String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("kubevirt-velero-plugin").path
+    }
+    static let manifests = "examples/demo-namespace"
+    static let workDirectory = FileManager.default.temporaryDirectory.path + "/velero-plugin-host-\(getpid())"
+
+    /// `a,b , c` → ["a", "b", "c"].
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `key=value` (a bare key has the empty value: the plugin's flags are checked by presence).
+    static func label(_ text: String) -> (String, String) {
+        guard let equals = text.firstIndex(of: "=") else { return (text, "") }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Launches the plugin like Velero, with the embedded cluster's kubeconfig, and discovers its actions.
+struct PluginSession {
+    let host: PluginHost
+    let actions: PluginActions
+
+    static func start(plugin: String, environment: [String: String]) async throws -> PluginSession {
+        guard FileManager.default.isExecutableFile(atPath: plugin) else {
+            throw ValidationError("plugin binary \(plugin) not found or not executable (build it with `swift build`, or pass --plugin)")
+        }
+        let host = try await PluginHost(
+            path: plugin, arguments: ["--log-level", "info", "--features=EnableCSI"], environment: environment,
+            handshakeTimeout: .seconds(30))
+        do {
+            return PluginSession(host: host, actions: try await PluginActions.discover(host))
+        } catch {
+            await host.kill()
+            throw error
+        }
+    }
+}
+
+struct BackupPreview: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Preview a Velero backup: walk manifests the way Velero walks a cluster and run the plugin's actions on them.",
+        discussion: """
+            The manifests are served to the plugin as a local Kubernetes API (plain HTTP on 127.0.0.1, generated \
+            KUBECONFIG), so the plugin reads them through its real client. Prints one tree per ItemBlock with every \
+            change the plugin made, the additional items it named, and the warnings and errors Velero would report. \
+            Exit status 2 when Velero would mark the backup PartiallyFailed.
+            """)
+
+    @Option(name: .customLong("manifests"), help: "YAML/JSON manifest file or directory (repeatable; default: \(Defaults.manifests)).")
+    var manifests: [String] = []
+    @Option(help: "Plugin binary (default: kubevirt-velero-plugin next to this executable).") var plugin: String?
+    @Option(help: "A velero.io/v1 Backup manifest; flags below add to it.") var backupFile: String?
+    @Option(help: "Backup name.") var name: String?
+    @Option(help: "Namespaces to include, comma-separated (default: all).") var includeNamespaces: String?
+    @Option(help: "Namespaces to exclude, comma-separated.") var excludeNamespaces: String?
+    @Option(help: "Resources to include, comma-separated (pods, vm, virtualmachines.kubevirt.io, …).") var includeResources: String?
+    @Option(help: "Resources to exclude, comma-separated.") var excludeResources: String?
+    @Option(help: "Label selector for the collected items (app=web,tier in (a,b)).") var selector: String?
+    @Option(name: .customLong("label"), help: "A label on the Backup, key=value (repeatable), e.g. velero.kubevirt.io/metadataBackup=true.")
+    var labels: [String] = []
+    @Flag(help: "Set spec.snapshotMoveData (CSI DataMover).") var snapshotMoveData = false
+    @Option(help: "Write the backup in Velero's layout into this directory (input of `restore --from`).") var output: String?
+    @Option(name: [.customShort("o"), .customLong("format")], help: "text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        var spec = try backupFile.map { path throws(ManifestError) in try BackupSpec(file: path) } ?? BackupSpec()
+        if let name { spec.name = name }
+        if let includeNamespaces { spec.namespaces.included = Defaults.list(includeNamespaces) }
+        if let excludeNamespaces { spec.namespaces.excluded = Defaults.list(excludeNamespaces) }
+        if let includeResources { spec.resources.included = Defaults.list(includeResources) }
+        if let excludeResources { spec.resources.excluded = Defaults.list(excludeResources) }
+        if let selector { spec.selector = selector }
+        if snapshotMoveData { spec.snapshotMoveData = true }
+        spec.labels += labels.map(Defaults.label)
+
+        let objects = try ManifestLoader().load(paths: manifests.isEmpty ? [Defaults.manifests] : manifests)
+        let cluster = try await EmbeddedCluster.start(objects: objects, directory: Defaults.workDirectory)
+        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
+        let report: BackupReport
+        do {
+            let session = try await PluginSession.start(plugin: plugin ?? Defaults.pluginPath, environment: cluster.environment)
+            let simulation = try BackupSimulation(host: session.host, actions: session.actions, cluster: cluster, spec: spec)
+            report = await simulation.run()
+            await session.host.kill()
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+        if let output { try BackupDirectory.write(report, to: output) }
+        switch format {
+        case .text:
+            print(ReportRendering.text(report), terminator: "")
+            if let output { print("Backup written to \(output) (Velero's layout: resources/<resource>/namespaces/<ns>/<name>.json)") }
+        case .json:
+            print(ReportRendering.json(report).prettyPrinted())
+        }
+        // Scripts can tell a backup Velero would mark PartiallyFailed from a clean one.
+        if !report.errors.isEmpty { throw ExitCode(2) }
+    }
+}
+
+struct RestorePreview: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Preview a Velero restore of a backup directory: clean items like Velero, run the plugin's restore actions, show every rewrite.")
+
+    @Option(help: "Backup directory written by `backup --output`.") var from: String
+    @Option(help: "Plugin binary (default: kubevirt-velero-plugin next to this executable).") var plugin: String?
+    @Option(help: "A velero.io/v1 Restore manifest; flags below add to it.") var restoreFile: String?
+    @Option(help: "Restore name.") var name: String?
+    @Option(help: "Namespace mappings old:new, comma-separated.") var namespaceMappings: String?
+    @Option(help: "Namespaces to include, comma-separated (default: all).") var includeNamespaces: String?
+    @Option(help: "Resources to exclude, comma-separated.") var excludeResources: String?
+    @Flag(help: "Label the Restore velero.kubevirt.io/clear-mac-address (new MAC addresses).") var clearMacAddress = false
+    @Flag(help: "Label the Restore velero.kubevirt.io/generate-new-firmware-uuid.") var generateNewFirmwareUuid = false
+    @Option(help: "Label the Restore velero.kubevirt.io/restore-run-strategy=VALUE (Always, Halted, Manual, RerunOnFailure).")
+    var runStrategy: String?
+    @Option(name: .customLong("label"), help: "Another label on the Restore, key=value (repeatable).") var labels: [String] = []
+    @Option(name: [.customShort("o"), .customLong("format")], help: "text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        var spec = try restoreFile.map { path throws(ManifestError) in try RestoreSpec(file: path) } ?? RestoreSpec()
+        let backup = try BackupDirectory.read(from)
+        if let backupName = backup.backupName, restoreFile == nil { spec.backupName = backupName }
+        if let name { spec.name = name }
+        for mapping in Defaults.list(namespaceMappings) {
+            let parts = mapping.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--namespace-mappings entry \"\(mapping)\" is not old:new")
+            }
+            spec.namespaceMapping.append((parts[0], parts[1]))
+        }
+        if let includeNamespaces { spec.namespaces.included = Defaults.list(includeNamespaces) }
+        if let excludeResources { spec.resources.excluded = Defaults.list(excludeResources) }
+        if clearMacAddress { spec.labels.append(("velero.kubevirt.io/clear-mac-address", "true")) }
+        if generateNewFirmwareUuid { spec.labels.append(("velero.kubevirt.io/generate-new-firmware-uuid", "true")) }
+        if let runStrategy { spec.labels.append(("velero.kubevirt.io/restore-run-strategy", runStrategy)) }
+        spec.labels += labels.map(Defaults.label)
+
+        // The target cluster starts empty; restored items are created in it as the walk goes.
+        let cluster = try await EmbeddedCluster.start(objects: [], directory: Defaults.workDirectory)
+        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
+        let report: RestoreReport
+        do {
+            let session = try await PluginSession.start(plugin: plugin ?? Defaults.pluginPath, environment: cluster.environment)
+            report = await RestoreSimulation(host: session.host, actions: session.actions, spec: spec, entries: backup.entries, cluster: cluster).run()
+            await session.host.kill()
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+        switch format {
+        case .text: print(ReportRendering.text(report), terminator: "")
+        case .json: print(ReportRendering.json(report).prettyPrinted())
+        }
+        if !report.errors.isEmpty { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import LosslessJSON
+import Testing
+
+/// `velero-plugin-host backup` / `restore` run as a user runs them, on the examples, through the real plugin binary.
+/// The text outputs are compared with golden files reviewed by hand (regenerate with UPDATE_GOLDEN=1).
+@Suite struct HostCLITests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let demo = repository + "/examples/demo-namespace"
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func host(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltBinaries.path("velero-plugin-host"))
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting: a full pipe would block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func golden(_ name: String, _ actual: String) throws {
+        let path = Self.repository + "/Tests/EndToEndTests/Golden/" + name
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try actual.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        if expected != actual {
+            let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = actual.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+            Issue.record("\(name) differs from line \(first + 1): expected \(a.indices.contains(first) ? String(a[first]) : "<end>"), got \(b.indices.contains(first) ? String(b[first]) : "<end>")")
+        }
+    }
+
+    func json(_ run: Run) throws -> JSONValue {
+        try JSONValue.parse(Array(run.stdout.utf8))
+    }
+
+    func item(_ report: JSONValue, kind: String, name: String) throws -> JSONObject {
+        let items = try #require(try report.array(at: ["items"]))
+        return try #require(items.compactMap(\.objectValue).first { $0["kind"]?.stringValue == kind && $0["name"]?.stringValue == name })
+    }
+
+    @Test func namespaceBackupOfTheDemoMatchesTheGoldenTree() throws {
+        let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo"])
+        #expect(run.status == 0, "\(run.stderr)")
+        try golden("demo-backup.txt", run.stdout)
+    }
+
+    @Test func labelSelectedBackupNestsAdditionalItemsUnderTheVM() throws {
+        let run = try host(["backup", "--manifests", Self.demo, "--selector", "app=fedora-web", "-o", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try json(run)
+        #expect(try report.string(at: ["phase"]) == "Completed")
+        // Collected: the selected VM, its secrets and service; the VMI's action brings its DataVolume, whose action
+        // brings the PVC, so the PVC is backed up as the DataVolume's additional item with the CDI annotation.
+        let vmi = try item(report, kind: "VirtualMachineInstance", name: "fedora-web")
+        let references = try #require(vmi["additionalItems"]?.arrayValue)
+        let dv = try #require(references.first { $0.objectValue?["kind"] == "DataVolume" })
+        #expect(try dv.string(at: ["outcome", "status"]) == "backedUp")
+        let pvc = try item(report, kind: "PersistentVolumeClaim", name: "fedora-web-rootdisk")
+        let changes = (pvc["changes"]?.arrayValue ?? []).compactMap { $0.objectValue?["path"]?.stringValue }
+        #expect(changes.contains(#"metadata.annotations["cdi.kubevirt.io/storage.populatedFor"]"#))
+        #expect(changes.contains(#"metadata.labels["velero.kubevirt.io/pvc-uid"]"#))
+        let windows = try report.array(at: ["items"])?.contains { $0.objectValue?["name"] == "windows-db" } ?? true
+        #expect(!windows, "the selector keeps the other VM out")
+    }
+
+    @Test func backupDirectoryRestoresIntoAnotherNamespaceWithTheFlags() throws {
+        let directory = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let backup = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", directory + "/b", "--name", "nightly"])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let pvcFile = directory + "/b/resources/persistentvolumeclaims/namespaces/demo/fedora-web-rootdisk.json"
+        let pvc = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: pvcFile))))
+        #expect(try pvc.string(at: ["metadata", "labels", "velero.kubevirt.io/pvc-uid"]) == "3eb5e353-8f08-4bde-8f0a-dd3b7ab60412")
+        #expect(FileManager.default.fileExists(atPath: directory + "/b/resources/virtualmachines.kubevirt.io/v1-preferredversion/namespaces/demo/fedora-web.json"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/b/velero-backup.json"))
+
+        let restore = try host([
+            "restore", "--from", directory + "/b", "--namespace-mappings", "demo:demo-restored", "--clear-mac-address",
+            "--run-strategy", "Halted", "--name", "r1",
+        ])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        try golden("demo-restore.txt", restore.stdout)
+
+        let uuids = try host(["restore", "--from", directory + "/b", "--generate-new-firmware-uuid", "-o", "json"])
+        let report = try json(uuids)
+        let vm = try item(report, kind: "VirtualMachine", name: "fedora-web")
+        let change = try #require(vm["changes"]?.arrayValue?.first { $0.objectValue?["path"] == "spec.template.spec.domain.firmware.uuid" })
+        let old = try #require(try change.string(at: ["old"]))
+        let new = try #require(try change.string(at: ["new"]))
+        #expect(old == "5d2f6c1e-8b0a-4f3e-9c47-2a61b8e0d913" && new != old && new.count == 36)
+        #expect(try report.string(at: ["restore", "spec", "backupName"]) == "nightly", "the backup's name comes from velero-backup.json")
+        let launcher = try item(report, kind: "Pod", name: "virt-launcher-fedora-web-x7k2p")
+        #expect(try launcher["outcome"].map { try $0.string(at: ["status"]) } == "skipped")
+    }
+
+    @Test func aRunningVMWhosePodsAreExcludedFailsTheItemLikeVelero() throws {
+        let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--exclude-resources", "pods"])
+        #expect(run.status == 2, "PartiallyFailed backups exit 2")
+        #expect(run.stdout.contains("Error backing up item VirtualMachine demo/fedora-web: error executing custom action"))
+        #expect(run.stdout.contains("VM cannot be safely backed up"))
+        #expect(run.stdout.contains("Phase: PartiallyFailed"))
+    }
+
+    @Test func badManifestsAreRefusedWithFileAndLine() throws {
+        let directory = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "apiVersion: v1\nkind: Secret\nmetadata:\n  name: [broken\n".write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
+        let invalid = try host(["backup", "--manifests", directory + "/bad.yaml"])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains(directory + "/bad.yaml:"), "\(invalid.stderr)")
+        #expect(invalid.stdout.isEmpty)
+
+        try "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n".write(toFile: directory + "/unknown.yaml", atomically: true, encoding: .utf8)
+        let unknown = try host(["backup", "--manifests", directory + "/unknown.yaml"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown.yaml:1: unknown kind Widget"))
+
+        let missing = try host(["restore", "--from", directory])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("is not a backup directory"))
+    }
+}
