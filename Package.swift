@@ -90,7 +90,9 @@ let package = Package(
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON"]),
         .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON"],
+            exclude: ["Golden"]),
         .testTarget(name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI"]),
     ]
 )

@@ -84,7 +84,7 @@ public enum ReportRendering {
         }
         lines.append("")
         appendProblems(warnings: report.warnings, errors: report.errors, into: &lines)
-        lines.append("Phase: \(report.phase)" + (report.errors.isEmpty ? "" : " (\(report.errors.count) errors; Velero would mark the backup PartiallyFailed)"))
+        lines.append("Phase: \(report.phase)" + (report.errors.isEmpty ? "" : " (\(report.errors.count) error\(report.errors.count == 1 ? "" : "s"); Velero would mark the backup PartiallyFailed)"))
         return lines.joined(separator: "\n") + "\n"
     }
 
