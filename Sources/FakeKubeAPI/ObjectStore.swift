@@ -22,7 +22,12 @@ public final class ObjectStore: Sendable {
         var bytes: [UInt8]
     }
 
-    private let objects = Mutex<[Kind: [Entry]]>([:])
+    /// Entries per kind in insertion order (LIST order), and each entry's position by `namespace/name`.
+    private struct Stored {
+        var entries: [Kind: [Entry]] = [:]
+        var positions: [Kind: [String: Int]] = [:]
+    }
+    private let objects = Mutex(Stored())
 
     public init() {}
 
@@ -63,18 +68,18 @@ public final class ObjectStore: Sendable {
             if let text = member.value.stringValue { labels[member.key] = text }
         }
         let entry = Entry(namespace: namespace, name: name, labels: labels, bytes: value.serialized())
-        objects.withLock { objects in
-            var list = objects[kind, default: []]
-            if let index = list.firstIndex(where: { $0.namespace == namespace && $0.name == name }) {
-                list[index] = entry
+        objects.withLock { stored in
+            let key = namespace + "/" + name
+            if let index = stored.positions[kind]?[key] {
+                stored.entries[kind]![index] = entry
             } else {
-                list.append(entry)
+                stored.positions[kind, default: [:]][key] = stored.entries[kind, default: []].count
+                stored.entries[kind, default: []].append(entry)
             }
-            objects[kind] = list
         }
     }
 
-    public var count: Int { objects.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    public var count: Int { objects.withLock { $0.entries.values.reduce(0) { $0 + $1.count } } }
 
     // MARK: - Serving
 
@@ -99,14 +104,16 @@ public final class ObjectStore: Sendable {
         rest = rest.dropFirst(3)
         let kind = Kind(groupVersion: groupVersion, resource: resource)
         let group = groupVersion.contains("/") ? "." + groupVersion.split(separator: "/")[0] : ""
-        let entries = objects.withLock { $0[kind] ?? [] }.filter { $0.namespace == namespace }
-
         if let name = rest.first {
-            guard let entry = entries.first(where: { $0.name == name }) else {
+            let found = objects.withLock { stored in
+                stored.positions[kind]?[namespace + "/" + name].map { stored.entries[kind]![$0] }
+            }
+            guard let entry = found else {
                 return notFound("\(resource)\(group) \"\(name)\" not found", name: name, kind: resource)
             }
             return FakeKubeAPIServer.Answer(status: 200, body: entry.bytes)
         }
+        let entries = objects.withLock { $0.entries[kind] ?? [] }.filter { $0.namespace == namespace }
 
         let selector: LabelSelector
         do {

@@ -63,16 +63,23 @@ public struct PluginBenchmark: Sendable {
     public let settings: Settings
     public init(_ settings: Settings) { self.settings = settings }
 
-    public func run() async throws -> Report {
+    /// Time from exec to the handshake line, once per launch.
+    public static func handshakeTimes(path: String, arguments: [String], environment: [String: String], launches: Int) throws -> [Duration] {
         var handshakes: [Duration] = []
-        for _ in 0..<settings.launches {
+        for _ in 0..<launches {
             let start = ContinuousClock.now
-            let process = try PluginProcess(path: settings.path, arguments: settings.arguments, environment: settings.environment)
+            let process = try PluginProcess(path: path, arguments: arguments, environment: environment)
             _ = try process.waitForHandshakeLine(timeout: .seconds(60))
             handshakes.append(ContinuousClock.now - start)
             process.signal(SIGKILL)
             process.waitForExit(timeout: .seconds(5))
         }
+        return handshakes
+    }
+
+    public func run() async throws -> Report {
+        let handshakes = try Self.handshakeTimes(
+            path: settings.path, arguments: settings.arguments, environment: settings.environment, launches: settings.launches)
 
         let host = try await PluginHost(path: settings.path, arguments: settings.arguments, environment: settings.environment)
         let idle = Self.rss(pid: host.process.pid).current
@@ -128,8 +135,20 @@ public struct PluginBenchmark: Sendable {
         }
     }
 
+    /// User plus system CPU time a process has used so far (`/proc/<pid>/stat` fields 14 and 15).
+    public static func cpuTime(pid: pid_t) -> Duration? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name (which may contain spaces) start at field 3.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let ticks = max(1, sysconf(Int32(_SC_CLK_TCK)))
+        return .milliseconds((user + system) * 1000 / ticks)
+    }
+
     /// VmRSS and VmHWM of a process, in KiB.
-    static func rss(pid: pid_t) -> (current: Int?, peak: Int?) {
+    public static func rss(pid: pid_t) -> (current: Int?, peak: Int?) {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (nil, nil) }
         func value(_ key: String) -> Int? {
             status.split(separator: "\n").first { $0.hasPrefix(key + ":") }

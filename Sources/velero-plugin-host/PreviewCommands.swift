@@ -174,3 +174,39 @@ struct RestorePreview: AsyncParsableCommand {
         if !report.errors.isEmpty { throw ExitCode(2) }
     }
 }
+
+struct BenchSuite: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-suite",
+        abstract: "Every performance measurement of the plugin (issue #7) in one run, checked against the targets.",
+        discussion: "Build with `swift build -c release` first; `make bench` does. Prints Markdown tables; exit status 1 when a target is missed.")
+
+    @Option(help: "Plugin binary (default: kubevirt-velero-plugin next to this executable).") var plugin: String?
+    @Option(help: "Plugin for the round-trip floor (default: kit-test-plugin next to this executable, if present).") var floorPlugin: String?
+    @Option(name: .customLong("manifests"), help: "Manifests with the demo objects (default: \(Defaults.manifests)).") var manifests: [String] = []
+    @Option(help: "Sequential calls per measurement.") var calls = 2000
+    @Option(help: "Execute calls of the leak check.") var leakCalls = 100_000
+    @Option(name: .customLong("scale-vms"), help: "Running VMs of the scale run (0 skips it).") var scaleVMs = 10_000
+    @Option(help: "Namespaces of the scale run.") var scaleNamespaces = 10
+    @Option(help: "API latency for the cold/warm VM backup, in milliseconds.") var apiLatencyMs = 2
+    @Flag(help: "Report only; exit 0 even when a target is missed.") var noCheck = false
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: Defaults.pluginPath).deletingLastPathComponent().path
+        let floor = floorPlugin ?? (FileManager.default.isExecutableFile(atPath: directory + "/kit-test-plugin") ? directory + "/kit-test-plugin" : nil)
+        var settings = PerformanceSuite.Settings(
+            plugin: plugin ?? Defaults.pluginPath, floorPlugin: floor, manifests: manifests.isEmpty ? [Defaults.manifests] : manifests,
+            workDirectory: Defaults.workDirectory)
+        settings.calls = calls
+        settings.leakCalls = leakCalls
+        settings.scaleVMs = scaleVMs
+        settings.scaleNamespaces = scaleNamespaces
+        settings.apiLatency = .milliseconds(apiLatencyMs)
+        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
+        let report = try await PerformanceSuite(settings).run { line in
+            FileHandle.standardError.write(Data(("bench-suite: " + line + "\n").utf8))
+        }
+        print(report.markdown(latency: settings.apiLatency), terminator: "")
+        if !noCheck, report.checks(latency: settings.apiLatency).contains(where: { !$0.met }) { throw ExitCode(1) }
+    }
+}
