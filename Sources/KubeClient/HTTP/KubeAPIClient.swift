@@ -116,8 +116,11 @@ public final class KubeAPIClient: Sendable {
         try await send(path, request)
     }
 
-    /// LIST with pagination; returns `items` of every page in server order.
-    public func list(_ path: String, labelSelector: String?, _ request: RequestDescription) async throws(KubeAPIError) -> [JSONValue] {
+    /// LIST with pagination; returns `items` of every page in server order, each passed through `transform` as its
+    /// page arrives (so a caller that keeps a few fields never holds a whole namespace of full objects).
+    public func list(
+        _ path: String, labelSelector: String?, _ request: RequestDescription, transform: (JSONValue) -> JSONValue = { $0 }
+    ) async throws(KubeAPIError) -> [JSONValue] {
         var items: [JSONValue] = []
         var continueToken: String?
         var restarted = false
@@ -145,7 +148,7 @@ public final class KubeAPIClient: Sendable {
                 throw .malformedResponse(request: request, reason: "no items in the list")
             }
             switch pageItems {
-            case .array(let values): items.append(contentsOf: values)
+            case .array(let values): items.append(contentsOf: values.lazy.map(transform))
             case .null: break
             default: throw .malformedResponse(request: request, reason: "items is not an array")
             }

@@ -37,7 +37,7 @@ public struct APIClusterReader: ClusterReader {
 
     private func items(_ path: String, labelSelector: String?, _ request: RequestDescription) async throws -> [JSONValue] {
         do {
-            return try await client().list(path, labelSelector: labelSelector, request)
+            return try await client().list(path, labelSelector: labelSelector, request, transform: ObjectEssentials.project)
         } catch let error as KubeAPIError {
             throw Self.translate(error)
         }
@@ -85,5 +85,23 @@ public struct APIClusterReader: ClusterReader {
         try await items(
             "/api/v1/namespaces/\(Self.segment(namespace))/persistentvolumeclaims", labelSelector: labelSelector,
             RequestDescription(verb: "list", resource: "persistentvolumeclaims", namespace: namespace))
+    }
+
+    public func virtualMachineInstances(namespace: String) async throws -> [JSONValue] {
+        try await items(
+            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachineinstances", labelSelector: nil,
+            RequestDescription(verb: "list", resource: "virtualmachineinstances.kubevirt.io", namespace: namespace))
+    }
+
+    public func virtualMachines(namespace: String) async throws -> [JSONValue] {
+        try await items(
+            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachines", labelSelector: nil,
+            RequestDescription(verb: "list", resource: "virtualmachines.kubevirt.io", namespace: namespace))
+    }
+
+    public func dataVolumes(namespace: String) async throws -> [JSONValue] {
+        try await items(
+            "/apis/cdi.kubevirt.io/v1beta1/namespaces/\(Self.segment(namespace))/datavolumes", labelSelector: nil,
+            RequestDescription(verb: "list", resource: "datavolumes.cdi.kubevirt.io", namespace: namespace))
     }
 }

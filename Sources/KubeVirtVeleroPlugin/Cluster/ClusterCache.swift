@@ -1,30 +1,48 @@
-/// The cluster reads of one plugin process, shared by every action instance and concurrent call (D7): LIST results
-/// are cached per namespace; GETs go straight to the reader (they are per object). Creating it makes no request.
+/// The cluster reads of one plugin process, shared by every action instance and concurrent call (D7): one LIST per
+/// namespace and resource, cached for the process (one backup or restore) and reduced to `ObjectEssentials`;
+/// lookups by name that the LIST cannot answer fall back to a GET. Creating it makes no request.
 struct ClusterCache: Sendable {
     let reader: any ClusterReader
     let launcherPods: LauncherPodIndex
     let claims: PersistentVolumeClaimIndex
+    let virtualMachineInstances: NamedObjectCache
+    let virtualMachines: NamedObjectCache
+    let dataVolumes: NamedObjectCache
+    let claimsByName: NamedObjectCache
 
     init(reader: any ClusterReader) {
         self.reader = reader
         launcherPods = LauncherPodIndex(reader: reader)
-        claims = PersistentVolumeClaimIndex(reader: reader)
+        let claimLists = NamespaceListCache { namespace in
+            try await reader.persistentVolumeClaims(namespace: namespace, labelSelector: nil)
+        }
+        claims = PersistentVolumeClaimIndex(lists: claimLists)
+        claimsByName = NamedObjectCache(lists: claimLists) { try await reader.persistentVolumeClaim(namespace: $0, name: $1) }
+        virtualMachineInstances = NamedObjectCache(lists: NamespaceListCache { try await reader.virtualMachineInstances(namespace: $0) }) {
+            try await reader.virtualMachineInstance(namespace: $0, name: $1)
+        }
+        virtualMachines = NamedObjectCache(lists: NamespaceListCache { try await reader.virtualMachines(namespace: $0) }) {
+            try await reader.virtualMachine(namespace: $0, name: $1)
+        }
+        dataVolumes = NamedObjectCache(lists: NamespaceListCache { try await reader.dataVolumes(namespace: $0) }) {
+            try await reader.dataVolume(namespace: $0, name: $1)
+        }
     }
 
     func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {
-        try await reader.virtualMachineInstance(namespace: namespace, name: name)
+        try await virtualMachineInstances.object(namespace: namespace, name: name)
     }
 
     func virtualMachine(namespace: String, name: String) async throws -> JSONValue {
-        try await reader.virtualMachine(namespace: namespace, name: name)
+        try await virtualMachines.object(namespace: namespace, name: name)
     }
 
     func dataVolume(namespace: String, name: String) async throws -> JSONValue {
-        try await reader.dataVolume(namespace: namespace, name: name)
+        try await dataVolumes.object(namespace: namespace, name: name)
     }
 
     func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue {
-        try await reader.persistentVolumeClaim(namespace: namespace, name: name)
+        try await claimsByName.object(namespace: namespace, name: name)
     }
 
     func launcherPod(namespace: String, vmiName: String) async throws -> JSONValue? {

@@ -16,6 +16,48 @@ public protocol ClusterReader: Sendable {
     /// LIST `/api/v1/namespaces/{ns}/persistentvolumeclaims`, with `?labelSelector=` when `labelSelector` is not
     /// `nil`, items in list order.
     func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue]
+    /// LIST `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachineinstances`.
+    func virtualMachineInstances(namespace: String) async throws -> [JSONValue]
+    /// LIST `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines`.
+    func virtualMachines(namespace: String) async throws -> [JSONValue]
+    /// LIST `/apis/cdi.kubevirt.io/v1beta1/namespaces/{ns}/datavolumes`.
+    func dataVolumes(namespace: String) async throws -> [JSONValue]
+}
+
+/// The fields the actions read from listed objects, which is all a cached LIST keeps: `metadata.name`, `namespace`,
+/// `uid`, `labels` (as they are, whatever their type), the annotations named in `keptAnnotations`, and
+/// `status.phase`. A namespace of thousands of VMs then costs kilobytes, not the megabytes of full objects. GET
+/// results stay whole.
+public enum ObjectEssentials {
+    /// Annotations kept on listed objects (the launcher-pod lookup reads `kubevirt.io/domain`).
+    public static let keptAnnotations: Set<String> = ["kubevirt.io/domain"]
+
+    public static func project(_ object: JSONValue) -> JSONValue {
+        guard let source = object.objectValue else { return object }
+        var result = JSONObject()
+        if let metadata = source["metadata"]?.objectValue {
+            var kept = JSONObject()
+            for key in ["name", "namespace", "uid", "labels"] {
+                if let value = metadata[key] { kept[key] = value }
+            }
+            if let annotations = metadata["annotations"] {
+                if let members = annotations.objectValue?.members {
+                    var subset = JSONObject()
+                    for member in members where keptAnnotations.contains(member.key) { subset[member.key] = member.value }
+                    if !subset.isEmpty { kept["annotations"] = .object(subset) }
+                } else {
+                    kept["annotations"] = annotations  // a wrong type stays visible to the type checks
+                }
+            }
+            result["metadata"] = .object(kept)
+        } else if let metadata = source["metadata"] {
+            result["metadata"] = metadata
+        }
+        if let phase = source["status"]?.objectValue?["phase"] {
+            result["status"] = .object(["phase": phase])
+        }
+        return .object(result)
+    }
 }
 
 /// HTTP 404 from the API. `message` is the API Status message, e.g.
@@ -66,4 +108,7 @@ public struct UnavailableClusterReader: ClusterReader {
     public func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] {
         throw error
     }
+    public func virtualMachineInstances(namespace: String) async throws -> [JSONValue] { throw error }
+    public func virtualMachines(namespace: String) async throws -> [JSONValue] { throw error }
+    public func dataVolumes(namespace: String) async throws -> [JSONValue] { throw error }
 }

@@ -5,10 +5,9 @@ actor PersistentVolumeClaimIndex {
     private let claims: NamespaceListCache
     private var relisted: [String: Set<String>] = [:]
 
-    init(reader: any ClusterReader) {
-        claims = NamespaceListCache { namespace in
-            try await reader.persistentVolumeClaims(namespace: namespace, labelSelector: nil)
-        }
+    /// `lists` is shared with the PVC lookups by name, so both are served by one LIST per namespace.
+    init(lists: NamespaceListCache) {
+        claims = lists
     }
 
     /// The `metadata.uid` of PVC `namespace/name` (`""` when it has none), or `nil` if no such PVC exists after at

@@ -48,7 +48,8 @@ struct DVBackupCatalogueTests {
         let result = try await harness.backupItem(harness.dvBackup, item)
         #expect(annotations(of: result.item)["cdi.kubevirt.io/storage.populatedFor"] == "")
         #expect(annotations(of: result.item)["kvp.kubevirt.io/storage.inprogress"] == nil)
-        #expect(harness.reader.calls == ["GET datavolumes.cdi.kubevirt.io default/test-datavolume"])
+        // D7: the namespace's DataVolumes are listed once; a name the LIST lacks is read with a GET.
+        #expect(harness.reader.calls == ["LIST datavolumes.cdi.kubevirt.io default", "GET datavolumes.cdi.kubevirt.io default/test-datavolume"])
     }
 
     @Test("TestPVC: Does not add AnnPopulatedFor when not owned by a DV")

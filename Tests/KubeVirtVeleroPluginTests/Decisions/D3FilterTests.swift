@@ -110,15 +110,19 @@ struct D4OwnerLookupTests {
         #expect(result.extras.contains(.persistentVolumeClaim("ns", "missing")))
     }
 
-    @Test("the VM GET uses the owner reference's name")
+    @Test("the VM lookup uses the owner reference's name")
     func ownerName() async throws {
+        // Only the VM named by the VirtualMachine owner reference carries the exclude label: the VMI is left as it
+        // is (excluded with its VM) exactly when that name is the one looked up.
         let harness = Harness(FakeClusterReader {
             $0.launcherPods["ns"] = [Self.pod]
-            $0.virtualMachines["ns/other-name"] = json(#"{"metadata":{"name":"other-name"}}"#)
+            $0.virtualMachines["ns/x"] = json(#"{"metadata":{"name":"x"}}"#)
+            $0.virtualMachines["ns/other-name"] = json(#"{"metadata":{"name":"other-name","labels":{"velero.io/exclude-from-backup":"true"}}}"#)
         })
         let vmi = json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"kind":"Other","name":"x"},{"kind":"VirtualMachine","name":"other-name"}]},"spec":{}}"#)
-        _ = try await harness.backupItem(harness.vmiBackup, vmi)
-        #expect(harness.reader.calls.contains("GET virtualmachines.kubevirt.io ns/other-name"))
+        let result = try await harness.backupItem(harness.vmiBackup, vmi)
+        #expect(result.item == vmi && result.extras.isEmpty)
+        #expect(harness.reader.calls.first == "LIST virtualmachines.kubevirt.io ns")
     }
 
     @Test("a missing owner VM fails the item with the API message first")

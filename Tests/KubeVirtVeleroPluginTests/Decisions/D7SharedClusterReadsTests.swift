@@ -31,7 +31,7 @@ struct D7SharedClusterReadsTests {
             for index in 0..<count {
                 state.virtualMachineInstances["ns/vm-\(index)"] = vmi(index)
                 state.virtualMachines["ns/vm-\(index)"] = vm(index)
-                state.claims["ns/vm-\(index)-data"] = json(#"{"metadata":{"name":"vm-\#(index)-data"}}"#)
+                state.claimLists["ns", default: []].append(json(#"{"metadata":{"name":"vm-\#(index)-data"}}"#))
             }
             state.launcherPods["ns"] = (0..<count).map { pod("vm-\($0)") }
         }
@@ -55,9 +55,10 @@ struct D7SharedClusterReadsTests {
             #expect(output.additionalItems.first == .pod("ns", "virt-launcher-vm-\(index)-abcde"))
         }
         #expect(harness.reader.podLists == 1, "VMI backups reuse the namespace's list")
-        #expect(harness.reader.claimLists == 0)
-        // Per-VM GETs only: the VMI of each running VM, the PVC volume of each VM, the owner VM of each VMI.
-        #expect(harness.reader.count("GET") == 3 * count)
+        // No per-VM request at all: the VMIs, VMs and PVCs the checks read come from one LIST each.
+        #expect(harness.reader.claimLists == 1)
+        #expect(harness.reader.count("LIST virtualmachineinstances") == 1 && harness.reader.count("LIST virtualmachines.") == 1)
+        #expect(harness.reader.count("GET") == 0, "\(harness.reader.calls)")
     }
 
     @Test("a VM whose pod appears after the first LIST is found after exactly one re-list")

@@ -71,6 +71,28 @@ final class FakeClusterReader: ClusterReader {
         }
     }
 
+    func virtualMachineInstances(namespace: String) async throws -> [JSONValue] {
+        try list("virtualmachineinstances.kubevirt.io", namespace) { $0.virtualMachineInstances }
+    }
+
+    func virtualMachines(namespace: String) async throws -> [JSONValue] {
+        try list("virtualmachines.kubevirt.io", namespace) { $0.virtualMachines }
+    }
+
+    func dataVolumes(namespace: String) async throws -> [JSONValue] {
+        try list("datavolumes.cdi.kubevirt.io", namespace) { $0.dataVolumes }
+    }
+
+    /// The objects of `namespace` from a `namespace/name`-keyed table, in name order. `getError` fails LISTs too, so
+    /// a test of a failing API sees the failure whichever request the cache makes.
+    private func list(_ resource: String, _ namespace: String, _ table: (State) -> [String: JSONValue]) throws -> [JSONValue] {
+        record("LIST \(resource) \(namespace)")
+        return try state.withLock { state in
+            if let error = state.getError { throw error }
+            return table(state).filter { $0.key.hasPrefix(namespace + "/") }.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
+
     func launcherPods(namespace: String) async throws -> [JSONValue] {
         record("LIST pods \(namespace)")
         await gate?.wait()
