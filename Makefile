@@ -5,7 +5,7 @@ SWIFT ?= swift
 # Swift Testing runs tests in parallel by itself.
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: all build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist
+.PHONY: all build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist bench fuzz stress-tsan stress-asan
 
 all: build
 
@@ -18,6 +18,7 @@ build: | $(TMPDIR)
 ## Run every test: generated code is current, the debug build (all executables the end-to-end tests launch), the
 ## real hashicorp/go-plugin + grpc-go host against both plugin binaries, then swift test.
 test: check-generated check-containerfile build go-plugin-host | $(TMPDIR)
+	.build/debug/kubevirt-fuzz Tests/Fuzz/corpus
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 go-plugin-host: build | $(TMPDIR)
@@ -36,6 +37,31 @@ demo: build | $(TMPDIR)
 	@echo; echo "== Restore into demo-restored with new MAC addresses and firmware UUIDs, VMs halted"
 	.build/debug/velero-plugin-host restore --from $(DEMO_BACKUP) --namespace-mappings demo:demo-restored \
 		--clear-mac-address --generate-new-firmware-uuid --run-strategy Halted
+
+## Performance (issue #7, docs/performance.md): release build, then every measurement through the shipped static
+## binary, checked against the targets (exit 1 when one is missed). About 3 minutes after the builds.
+bench: dist | $(TMPDIR)
+	$(SWIFT) build -c release --product velero-plugin-host
+	$(SWIFT) build -c release --product kit-test-plugin
+	.build/release/velero-plugin-host bench-suite --plugin dist/kubevirt-velero-plugin \
+		--floor-plugin .build/release/kit-test-plugin | tee $(TMPDIR)/bench.md
+
+## Fuzzing (issue #8, docs/reliability.md): libFuzzer + AddressSanitizer over the protobuf decoders, the JSON
+## parser/editor, every action and the kubeconfig parser, seeded from Tests/Fuzz/corpus. FUZZ_SECONDS per run.
+FUZZ_SECONDS ?= 120
+fuzz: | $(TMPDIR)
+	$(SWIFT) build --product kubevirt-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	@mkdir -p $(TMPDIR)/fuzz-corpus
+	.build-fuzz/debug/kubevirt-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix=$(TMPDIR)/fuzz-crash- -print_final_stats=1 $(TMPDIR)/fuzz-corpus Tests/Fuzz/corpus
+
+## Sanitizers (issue #8): the plugin built with ThreadSanitizer or AddressSanitizer, then 16 callers × 10,000
+## Execute calls over every action through its socket, Shutdown, and a scan of its stderr for sanitizer reports.
+STRESS_CALLS ?= 10000
+stress-tsan stress-asan: stress-%: build | $(TMPDIR)
+	$(SWIFT) build --product kubevirt-velero-plugin --scratch-path .build-$* -Xswiftc -sanitize=$(subst tsan,thread,$(subst asan,address,$*))
+	.build/debug/velero-plugin-host stress --plugin .build-$*/debug/kubevirt-velero-plugin --calls-per-caller $(STRESS_CALLS)
 
 check-generated:
 	proto/generate.sh --check

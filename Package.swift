@@ -75,6 +75,11 @@ let package = Package(
         ),
         // Drives any plugin binary the way Velero does.
         .target(name: "PluginHost", dependencies: ["CGRPCShim", "VeleroPluginKit"]),
+        // Fuzz targets; a plain build replays inputs, `make fuzz` builds it with libFuzzer (see the file's header).
+        .executableTarget(
+            name: "kubevirt-fuzz",
+            dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit", "KubeClient", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "VeleroSimulator",
             dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "LosslessJSON", .product(name: "Yams", package: "Yams")]

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <stdio.h>
 
 // ---------------------------------------------------------------------------------------------------------------
 // gRPC core logging
@@ -85,3 +86,7 @@ void gs_install_crash_line(const char *line) {
 // Pipes for child processes
 
 int gs_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+void gs_stdout_line_buffered(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}

@@ -186,7 +186,7 @@ public struct PerformanceSuite: Sendable {
     // MARK: - Cases
 
     /// The eleven actions with items from the demo namespace, as Velero sends them (sorted keys).
-    static func cases(_ cluster: EmbeddedCluster) throws -> [ActionCase] {
+    public static func cases(_ cluster: EmbeddedCluster) throws -> [ActionCase] {
         func item(_ kind: String, _ name: String) throws -> JSONValue {
             guard let object = cluster.objects.first(where: { $0.resource.kind == kind && $0.name == name }) else {
                 throw SimulationError("the benchmark manifests need \(kind) \(name) (examples/demo-namespace)")
@@ -247,7 +247,7 @@ public struct PerformanceSuite: Sendable {
     }
 
     /// `calls` calls spread over `callers` concurrent callers, cycling through `cases`; calls per second.
-    static func throughput(_ host: PluginHost, _ cases: [ActionCase], callers: Int, calls: Int) async -> (rate: Double, failed: Int) {
+    public static func throughput(_ host: PluginHost, _ cases: [ActionCase], callers: Int, calls: Int) async -> (rate: Double, failed: Int) {
         guard calls > 0 else { return (0, 0) }
         let perCaller = max(1, calls / callers)
         let start = ContinuousClock.now

@@ -21,6 +21,15 @@ struct EchoAction: BackupItemAction, RestoreItemAction, ItemBlockAction {
     }
 }
 
+/// Breaks the stdout rule the way a careless action would: `print` after the handshake.
+struct StrayPrintAction: BackupItemAction {
+    func appliesTo() throws -> ResourceSelector { ResourceSelector() }
+    func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
+        print("stray output from an action")
+        return BackupItemActionOutput()
+    }
+}
+
 /// Fails the way an action reports a problem.
 struct FailingAction: BackupItemAction {
     func appliesTo() throws -> ResourceSelector { ResourceSelector() }
@@ -99,6 +108,7 @@ registry.register(backupItemAction: "test.velero.io/fail") { FailingAction() }
 registry.register(backupItemAction: "test.velero.io/panic") { PanickingAction() }
 registry.register(backupItemAction: "test.velero.io/barrier") { barrier }
 registry.register(backupItemAction: "test.velero.io/large") { LargeResponseAction() }
+registry.register(backupItemAction: "test.velero.io/stray-print") { StrayPrintAction() }
 registry.register(backupItemActionV2: "test.velero.io/operation") { OperationAction() }
 registry.register(restoreItemAction: "test.velero.io/echo-restore") { EchoAction() }
 registry.register(restoreItemActionV2: "test.velero.io/operation-restore") { OperationAction() }

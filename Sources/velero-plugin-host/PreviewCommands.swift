@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LosslessJSON
 import PluginHost
+import VeleroPluginKit
 import VeleroSimulator
 
 /// Where the plugin binary and the demo manifests are when not given: the plugin next to this executable, the
@@ -208,5 +209,36 @@ struct BenchSuite: AsyncParsableCommand {
         }
         print(report.markdown(latency: settings.apiLatency), terminator: "")
         if !noCheck, report.checks(latency: settings.apiLatency).contains(where: { !$0.met }) { throw ExitCode(1) }
+    }
+}
+
+struct Stress: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Concurrent Execute calls over every action (demo items, local API), then Shutdown; fails on any error, crash or sanitizer report.",
+        discussion: "Run it against a plugin built with -sanitize=thread or -sanitize=address (`make stress-tsan`, `make stress-asan`).")
+
+    @Option(help: "Plugin binary (default: kubevirt-velero-plugin next to this executable).") var plugin: String?
+    @Option(name: .customLong("manifests"), help: "Manifests with the demo objects (default: \(Defaults.manifests)).") var manifests: [String] = []
+    @Option(help: "Concurrent callers.") var callers = 16
+    @Option(help: "Calls per caller.") var callsPerCaller = 10_000
+
+    func run() async throws {
+        let objects = try ManifestLoader().load(paths: manifests.isEmpty ? [Defaults.manifests] : manifests)
+        let cluster = try await EmbeddedCluster.start(objects: objects, directory: Defaults.workDirectory)
+        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
+        let cases = try PerformanceSuite.cases(cluster)
+        let host = try await PluginHost(path: plugin ?? Defaults.pluginPath, environment: cluster.environment, handshakeTimeout: .seconds(120))
+        let start = ContinuousClock.now
+        let (rate, failed) = await PerformanceSuite.throughput(host, cases, callers: callers, calls: callers * callsPerCaller)
+        let elapsed = ContinuousClock.now - start
+        let healthy = (try? await host.healthCheck()) == HealthCheckResponse.serving
+        let report = await host.kill()
+        await cluster.stop()
+        let sanitizer = host.process.stderrLines.filter { $0.contains("Sanitizer") || $0.contains("runtime error") || $0.contains("Fatal error") }
+        print("\(callers) callers × \(callsPerCaller) calls over \(cases.count) action cases: \(failed) failed, \(Int(rate)) calls/s, \(elapsed)")
+        print("health after the run: \(healthy ? "SERVING" : "NOT SERVING"); Shutdown: exit \(report.exitStatus.map(String.init) ?? "none"), graceful \(report.exitedGracefully)")
+        print("sanitizer or runtime reports on stderr: \(sanitizer.count)")
+        for line in sanitizer.prefix(20) { print("  " + line) }
+        if failed > 0 || !healthy || !report.exitedGracefully || report.exitStatus != 0 || !sanitizer.isEmpty { throw ExitCode(1) }
     }
 }

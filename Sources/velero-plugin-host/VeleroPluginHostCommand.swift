@@ -10,7 +10,7 @@ struct VeleroPluginHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "velero-plugin-host",
         abstract: "Drive a Velero plugin binary the way Velero does, without a cluster.",
-        subcommands: [BackupPreview.self, RestorePreview.self, Plugins.self, Check.self, Bench.self, BenchSuite.self])
+        subcommands: [BackupPreview.self, RestorePreview.self, Plugins.self, Check.self, Bench.self, BenchSuite.self, Stress.self])
 }
 
 struct Plugins: AsyncParsableCommand {

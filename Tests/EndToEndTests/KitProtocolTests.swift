@@ -108,6 +108,7 @@ import VeleroPluginKit
             "BackupItemAction test.velero.io/fail",
             "BackupItemAction test.velero.io/large",
             "BackupItemAction test.velero.io/panic",
+            "BackupItemAction test.velero.io/stray-print",
             "BackupItemActionV2 test.velero.io/operation",
             "RestoreItemAction test.velero.io/echo-restore",
             "RestoreItemActionV2 test.velero.io/operation-restore",

@@ -162,6 +162,10 @@ const char *gs_process_argv0(void);
 // SIGILL/SIGTRAP; this keeps a crash from being silent in Velero's log.
 void gs_install_crash_line(const char *line);
 
+/** Makes C stdio's `stdout` line-buffered (after fd 1 has been redirected to a pipe, so a stray line is flushed
+ *  at its newline instead of waiting in a full buffer). */
+void gs_stdout_line_buffered(void);
+
 // pipe2(fds, O_CLOEXEC): both ends close-on-exec atomically, so concurrent spawns never inherit them.
 int gs_pipe_cloexec(int fds[2]);
 

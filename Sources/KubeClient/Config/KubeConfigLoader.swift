@@ -66,9 +66,21 @@ public struct KubeConfigLoader: Sendable {
     // MARK: - kubeconfig
 
     public func loadKubeconfig(_ file: String) throws(KubeAPIError) -> KubeConfig {
+        let text: String
+        do {
+            text = String(decoding: try ConfigFiles.read(file), as: UTF8.self)
+        } catch let error as KubeAPIError {
+            throw error
+        } catch {
+            throw .configuration(reason: "kubeconfig \(file): \(error)")
+        }
+        return try parseKubeconfig(text, file: file)
+    }
+
+    /// Parses kubeconfig text (`file` names it in errors; relative paths in it are relative to `file`'s folder).
+    public func parseKubeconfig(_ text: String, file: String) throws(KubeAPIError) -> KubeConfig {
         let root: Node
         do {
-            let text = String(decoding: try ConfigFiles.read(file), as: UTF8.self)
             guard let parsed = try Yams.compose(yaml: text) else {
                 throw KubeAPIError.configuration(reason: "kubeconfig \(file) is empty")
             }

@@ -1,3 +1,4 @@
+import Dispatch
 import CGRPCShim
 import Logging
 
@@ -115,6 +116,7 @@ public enum PluginMain {
         logger.debug("plugin address", metadata: ["address": "\(socket.path)", "network": "unix"])
 
         writeStandardOutput("1|2|unix|\(socket.path)|grpc|\n")
+        StdoutGuard.install(logger: logger)
 
         server.waitUntilStopped()
         socket.remove()
@@ -148,6 +150,46 @@ enum GRPCCoreLog {
             default: .warning  // C core's "errors" are transport events (a peer hung up); Velero counts error lines
             }
         logger.log(level: level, "\(text)", file: source, line: UInt(max(line, 0)))
+    }
+}
+
+/// Nothing but the handshake may ever reach Velero on stdout (spec §2.4). After the handshake, fd 1 becomes a pipe
+/// that this guard drains: each line written there (a stray `print` in an action, a library's chatter) is logged
+/// as a Warn line on stderr instead. The host's original stdout stays open, unused, so the host sees no EOF.
+enum StdoutGuard {
+    static func install(logger: Logger) {
+        var fds: [Int32] = [0, 0]
+        let original = dup(1)
+        guard original >= 0, pipe(&fds) == 0 else { return }
+        _ = fcntl(original, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        guard dup2(fds[1], 1) >= 0 else { return }
+        close(fds[1])
+        gs_stdout_line_buffered()
+        let reader = fds[0]
+        let thread = DispatchQueue(label: "stdout-guard")
+        thread.async {
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return }
+                pending += buffer[0..<count]
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    report(Array(pending[..<newline]), logger)
+                    pending.removeSubrange(...newline)
+                }
+                if pending.count > 16384 {
+                    report(pending, logger)
+                    pending = []
+                }
+            }
+        }
+    }
+
+    private static func report(_ line: [UInt8], _ logger: Logger) {
+        logger.warning("unexpected output on stdout, kept from Velero: \(String(decoding: line, as: UTF8.self))")
     }
 }
 

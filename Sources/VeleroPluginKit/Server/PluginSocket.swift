@@ -19,6 +19,7 @@ struct PluginSocket: Sendable {
     static func create(environment: [String: String]) throws -> PluginSocket {
         let base = [environment["PLUGIN_UNIX_SOCKET_DIR"], environment["TMPDIR"]]
             .compactMap { $0 }.first { !$0.isEmpty } ?? "/tmp"
+        removeStale(in: base)
         var template = Array((base.hasSuffix("/") ? base : base + "/").utf8CString.dropLast()) + Array("plugin-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else {
             throw Failure(description: "cannot create a private socket directory in \(base): \(String(cString: strerror(errno)))")
@@ -59,5 +60,58 @@ struct PluginSocket: Sendable {
     func remove() {
         unlink(path)
         rmdir(directory)
+    }
+
+    /// Cleans up after plugin processes of this user that died without removing their socket (SIGKILL after a hung
+    /// Shutdown, OOM, a crash — Velero restarts a crashed plugin up to 10 times): a `plugin-XXXXXX` directory of ours
+    /// whose `plugin<n>` socket refuses connections has no server behind it and is removed. A live socket answers
+    /// the connect and is never touched, so a second instance cannot take a running plugin's socket; other users'
+    /// directories and anything that is not exactly our layout are left alone.
+    static func removeStale(in base: String) {
+        guard let directory = opendir(base) else { return }
+        var candidates: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix("plugin-"), name.utf8.count == 13 { candidates.append(base + "/" + name) }
+        }
+        closedir(directory)
+        for candidate in candidates {
+            var info = stat()
+            guard lstat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+            guard let inner = opendir(candidate) else { continue }
+            var names: [String] = []
+            while let entry = readdir(inner) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(inner)
+            guard names.count == 1, names[0].hasPrefix("plugin"), UInt32(names[0].dropFirst(6)) != nil else { continue }
+            let socketPath = candidate + "/" + names[0]
+            guard lstat(socketPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK, isRefusingConnections(socketPath) else { continue }
+            unlink(socketPath)
+            rmdir(candidate)
+        }
+    }
+
+    /// Whether connecting to the unix socket at `path` fails with ECONNREFUSED (nobody listens on it).
+    static func isRefusingConnections(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return result != 0 && errno == ECONNREFUSED
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import PluginHost
+import Testing
+import VeleroPluginKit
+
+/// Process lifecycle under stress (issue #8): stray stdout, Shutdown and SIGTERM with calls in flight, stale and live
+/// sockets of other instances.
+@Suite struct LifecycleTests {
+    @Test func aStrayPrintInAnActionNeverReachesStdoutAndIsLogged() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        _ = try await host.backupExecute(name: "test.velero.io/stray-print", item: [], backup: [])
+        #expect(try await host.healthCheck() == HealthCheckResponse.serving)
+        await host.kill()
+        #expect(host.process.stdoutAfterHandshake.isEmpty, "stdout after the handshake: \(String(decoding: host.process.stdoutAfterHandshake, as: UTF8.self))")
+        let warning = host.process.stderrLines.compactMap(PluginLogLine.init).first { $0.message.contains("stray output from an action") }
+        #expect(warning?.level == "warn", "the stray line is reported as a Velero Warn line")
+        #expect(host.process.stderrLines.allSatisfy { PluginLogLine($0) != nil })
+    }
+
+    /// Barrier calls that wait for more callers than will ever come: in flight until the process stops.
+    func startHangingCalls(_ host: PluginHost, count: Int) -> [Task<Bool, Never>] {
+        (0..<count).map { _ in
+            Task {
+                do {
+                    _ = try await host.backupExecute(name: "test.velero.io/barrier", item: [], backup: Array("1000".utf8))
+                    return true
+                } catch {
+                    return false
+                }
+            }
+        }
+    }
+
+    @Test func shutdownWithCallsInFlightExitsZeroWithinVelerosWait() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        let calls = startHangingCalls(host, count: 4)
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        let report = await host.kill()
+        #expect(report.exitedGracefully && report.exitStatus == 0, "\(report)")
+        for call in calls { #expect(await call.value == false, "an in-flight call is cancelled, not left hanging") }
+        #expect(ContinuousClock.now - start < .seconds(8))
+        #expect(!FileManager.default.fileExists(atPath: host.handshake.address), "socket removed")
+    }
+
+    @Test func sigtermWithCallsInFlightExitsZeroAndRemovesTheSocket() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        let calls = startHangingCalls(host, count: 4)
+        try await Task.sleep(for: .milliseconds(300))
+        host.process.signal(SIGTERM)
+        #expect(host.process.waitForExit(timeout: .seconds(5)))
+        #expect(host.process.exitStatus == 0)
+        for call in calls { #expect(await call.value == false) }
+        #expect(!FileManager.default.fileExists(atPath: host.handshake.address))
+        host.channel.close()
+    }
+
+    @Test func staleSocketsOfKilledPluginsAreRemovedAndLiveOnesNeverTouched() async throws {
+        let directory = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let environment = ["PLUGIN_UNIX_SOCKET_DIR": directory]
+        let live = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, environment: environment, handshakeTimeout: .seconds(10))
+        let killed = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, environment: environment, handshakeTimeout: .seconds(10))
+        killed.process.signal(SIGKILL)
+        killed.process.waitForExit(timeout: .seconds(5))
+        let staleDirectory = (killed.handshake.address as NSString).deletingLastPathComponent
+        #expect(FileManager.default.fileExists(atPath: killed.handshake.address), "SIGKILL leaves the socket behind")
+
+        let next = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, environment: environment, handshakeTimeout: .seconds(10))
+        #expect(!FileManager.default.fileExists(atPath: staleDirectory), "the dead instance's socket directory is gone")
+        #expect(FileManager.default.fileExists(atPath: live.handshake.address), "the live instance keeps its socket")
+        #expect(next.handshake.address != live.handshake.address)
+        #expect(try await live.healthCheck() == HealthCheckResponse.serving)
+        #expect(try await next.healthCheck() == HealthCheckResponse.serving)
+        await next.kill()
+        await live.kill()
+        killed.channel.close()
+    }
+}
