@@ -142,9 +142,25 @@ struct EmptyCluster: ClusterReader {
 
 #if FUZZING
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     FuzzTargets.run(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
+}
+
+/// libFuzzer's driver, entered from the executable's renamed main (SwiftPM links executables with
+/// `main=<module>_main`, so libFuzzer's own `main` is not used).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("kubevirt_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    return LLVMFuzzerRunDriver(&count, &vector, fuzzOneInput)
 }
 #else
 /// Replays inputs: every file named, and every file in every directory named.
