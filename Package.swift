@@ -52,7 +52,6 @@ let package = Package(
                 "LosslessJSON", log, nio("NIOCore"), nio("NIOHTTP1"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The KubeVirt actions, object graphs, filters and cluster caches.

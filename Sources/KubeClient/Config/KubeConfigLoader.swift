@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Yams
+import LosslessJSON
 
 /// client-go's default loading rules: `$KUBECONFIG` (the first file of the list that exists), then
 /// `~/.kube/config`, then the in-cluster service account. Every failure names the file, context or field.
@@ -79,19 +79,13 @@ public struct KubeConfigLoader: Sendable {
 
     /// Parses kubeconfig text (`file` names it in errors; relative paths in it are relative to `file`'s folder).
     public func parseKubeconfig(_ text: String, file: String) throws(KubeAPIError) -> KubeConfig {
-        let root: Node
+        let root: JSONValue
         do {
-            guard let parsed = try Yams.compose(yaml: text) else {
-                throw KubeAPIError.configuration(reason: "kubeconfig \(file) is empty")
-            }
-            root = parsed
-        } catch let error as KubeAPIError {
-            throw error
-        } catch let error as YamlError {
-            throw .configuration(reason: "kubeconfig \(file) is not valid YAML: \(error)")
+            root = try KubeconfigYAML.parse(text)
         } catch {
-            throw .configuration(reason: "kubeconfig \(file): \(error)")
+            throw .configuration(reason: "kubeconfig \(file) is not valid YAML: \(error)")
         }
+        if root.isNull { throw .configuration(reason: "kubeconfig \(file) is empty") }
         let document = KubeconfigDocument(root: root, file: file)
         return try document.resolve(environment: environment)
     }
@@ -99,60 +93,60 @@ public struct KubeConfigLoader: Sendable {
 
 /// One parsed kubeconfig file and the rules for picking its current context.
 struct KubeconfigDocument {
-    let root: Node
+    let root: JSONValue
     let file: String
 
     func fail(_ message: String) -> KubeAPIError { .configuration(reason: "kubeconfig \(file): \(message)") }
 
-    func named(_ list: String, _ name: String, entry: String) throws(KubeAPIError) -> Node {
-        guard let items = root[list]?.sequence else { throw fail("no \(list) list") }
-        for item in items where item["name"]?.string == name {
-            guard let body = item[entry], body.mapping != nil else { throw fail("\(list) entry \(name) has no \(entry)") }
+    func named(_ list: String, _ name: String, entry: String) throws(KubeAPIError) -> JSONValue {
+        guard let items = root[list]?.arrayValue else { throw fail("no \(list) list") }
+        for item in items where item["name"]?.text == name {
+            guard let body = item[entry], body.objectValue != nil else { throw fail("\(list) entry \(name) has no \(entry)") }
             return body
         }
         throw fail("\(list) has no entry named \(name)")
     }
 
     func resolve(environment: [String: String]) throws(KubeAPIError) -> KubeConfig {
-        guard root.mapping != nil else { throw fail("the document is not a mapping") }
-        guard let contextName = root["current-context"]?.string, !contextName.isEmpty else {
+        guard root.objectValue != nil else { throw fail("the document is not a mapping") }
+        guard let contextName = root["current-context"]?.text, !contextName.isEmpty else {
             throw fail("current-context is not set")
         }
         let context = try named("contexts", contextName, entry: "context")
-        guard let clusterName = context["cluster"]?.string else { throw fail("context \(contextName) names no cluster") }
+        guard let clusterName = context["cluster"]?.text else { throw fail("context \(contextName) names no cluster") }
         let cluster = try named("clusters", clusterName, entry: "cluster")
-        let userName = context["user"]?.string
+        let userName = context["user"]?.text
         let user = try userName.map { name throws(KubeAPIError) in try named("users", name, entry: "user") }
 
-        guard let server = cluster["server"]?.string, let endpoint = KubeConfig.parseServer(server) else {
+        guard let server = cluster["server"]?.text, let endpoint = KubeConfig.parseServer(server) else {
             throw fail("cluster \(clusterName): server is missing or not an http(s) URL")
         }
-        let insecure = cluster["insecure-skip-tls-verify"]?.bool ?? false
+        let insecure = cluster["insecure-skip-tls-verify"]?.boolValue ?? false
         let ca = try bytes(
-            data: cluster["certificate-authority-data"]?.string, path: cluster["certificate-authority"]?.string,
+            data: cluster["certificate-authority-data"]?.text, path: cluster["certificate-authority"]?.text,
             field: "clusters[\(clusterName)].certificate-authority")
         let credentials = try self.credentials(user, userName: userName ?? "")
         return KubeConfig(
             scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port, pathPrefix: endpoint.path,
             certificateAuthority: ca, insecureSkipTLSVerify: insecure, credentials: credentials,
-            namespace: context["namespace"]?.string, source: "\(file) (context \(contextName))")
+            namespace: context["namespace"]?.text, source: "\(file) (context \(contextName))")
     }
 
-    private func credentials(_ user: Node?, userName: String) throws(KubeAPIError) -> KubeConfig.Credentials {
+    private func credentials(_ user: JSONValue?, userName: String) throws(KubeAPIError) -> KubeConfig.Credentials {
         guard let user else { return .none }
         let field = "users[\(userName)]"
         // Unsupported mechanisms are refused by name instead of silently sending unauthenticated requests.
         for unsupported in ["exec", "auth-provider", "username", "password", "as", "impersonate"] where user[unsupported] != nil {
             throw fail("\(field).\(unsupported) is not supported by this plugin; use a token, tokenFile or client certificate")
         }
-        if let token = user["token"]?.string, !token.isEmpty { return .token(token) }
-        if let tokenFile = user["tokenFile"]?.string, !tokenFile.isEmpty {
+        if let token = user["token"]?.text, !token.isEmpty { return .token(token) }
+        if let tokenFile = user["tokenFile"]?.text, !tokenFile.isEmpty {
             return .tokenFile(path: ConfigFiles.resolve(tokenFile, relativeTo: file))
         }
         let certificate = try bytes(
-            data: user["client-certificate-data"]?.string, path: user["client-certificate"]?.string,
+            data: user["client-certificate-data"]?.text, path: user["client-certificate"]?.text,
             field: "\(field).client-certificate")
-        let key = try bytes(data: user["client-key-data"]?.string, path: user["client-key"]?.string, field: "\(field).client-key")
+        let key = try bytes(data: user["client-key-data"]?.text, path: user["client-key"]?.text, field: "\(field).client-key")
         switch (certificate, key) {
         case (let certificate?, let key?): return .clientCertificate(certificate: certificate, key: key)
         case (nil, nil): return .none
@@ -176,5 +170,19 @@ struct KubeconfigDocument {
             }
         }
         return nil
+    }
+}
+
+private extension JSONValue {
+    subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    /// A scalar as text, as YAML readers hand kubeconfig fields over (`name: 1` names the entry "1").
+    var text: String? {
+        switch self {
+        case .string(let value): value
+        case .number(let number): number.literal
+        case .bool(let flag): flag ? "true" : "false"
+        default: nil
+        }
     }
 }
