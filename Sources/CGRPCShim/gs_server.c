@@ -648,8 +648,21 @@ static void *server_loop(void *arg) {
     return NULL;
 }
 
+void gs_server_join(gs_server *s) {
+    pthread_mutex_lock(&s->mu);
+    int joinable = s->thread_started;
+    s->thread_started = 0;
+    pthread_mutex_unlock(&s->mu);
+    if (!joinable) return;
+    // Bounded: exiting must never wait on a queue that cannot drain (Velero would SIGKILL us after 2 s anyway).
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 1;
+    if (pthread_timedjoin_np(s->thread, NULL, &deadline) != 0) pthread_detach(s->thread);
+}
+
 void gs_server_wait_and_destroy(gs_server *s) {
-    if (s->thread_started) pthread_join(s->thread, NULL);
+    gs_server_join(s);
     grpc_completion_queue_destroy(s->cq);
     for (size_t i = 0; i < s->method_count; i++) free(s->methods[i].path);
     free(s->methods);

@@ -85,6 +85,10 @@ int gs_server_start(gs_server *server, char *err, size_t errlen);
 // GS_EVENT_SERVER_STOPPED follows. Safe to call more than once and from any thread (the first call wins).
 void gs_server_shutdown(gs_server *server, int grace_ms);
 
+// Waits for the completion-queue thread to end (after GS_EVENT_SERVER_STOPPED) without freeing anything, so a
+// process can exit with every thread it started joined. Safe to call more than once.
+void gs_server_join(gs_server *server);
+
 // Waits for the completion-queue thread to end (after GS_EVENT_SERVER_STOPPED), then frees the server and calls
 // grpc_shutdown. Calls still owned by the application must not be used afterwards.
 void gs_server_wait_and_destroy(gs_server *server);

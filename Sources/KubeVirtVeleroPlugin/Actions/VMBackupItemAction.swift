@@ -74,6 +74,10 @@ public struct VMBackupItemAction: BackupItemAction {
             logger.info("Backup of a running VM does not contain VMI.")
             return "\(subject) and virtualmachineinstances are not in the backup (\(filter.description))"
         }
+        // A running VM's graph needs its launcher pod: that LIST travels together with the VMI lookup below.
+        if (try? vm.json.bool(at: ["status", "created"])) == true {
+            await cluster.launcherPods.prefetch(namespace: vm.namespace)
+        }
         let vmi: KubernetesObject
         do {
             vmi = KubernetesObject(

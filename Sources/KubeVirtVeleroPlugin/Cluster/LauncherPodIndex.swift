@@ -12,6 +12,11 @@ actor LauncherPodIndex {
         pods = NamespaceListCache { namespace in try await reader.launcherPods(namespace: namespace) }
     }
 
+    /// Starts the namespace's launcher-pod LIST now (see `NamespaceListCache.startLoading`).
+    func prefetch(namespace: String) async {
+        await pods.startLoading(namespace)
+    }
+
     /// The first pod in list order annotated `kubevirt.io/domain: <vmiName>` (during a migration there may be two;
     /// the first wins, as in the reference), or `nil`. LIST errors are thrown and not cached.
     func launcherPod(namespace: String, vmiName: String) async throws -> JSONValue? {

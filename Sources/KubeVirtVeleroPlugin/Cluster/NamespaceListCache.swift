@@ -16,6 +16,24 @@ actor NamespaceListCache {
         return try await refresh(namespace)
     }
 
+    /// Starts listing `namespace` unless it is cached or already being listed, without waiting for the answer: a
+    /// caller that knows it will need several lists can have them travel together. Later lookups join the request;
+    /// its result is cached as any other (an error is not).
+    func startLoading(_ namespace: String) {
+        guard lists[namespace] == nil, inFlight[namespace] == nil else { return }
+        let list = self.list
+        let task = Task { try await list(namespace) }
+        inFlight[namespace] = task
+        Task { await self.complete(namespace, task) }
+    }
+
+    private func complete(_ namespace: String, _ task: Task<[JSONValue], any Error>) async {
+        let result = await task.result
+        guard inFlight[namespace] == task else { return }
+        inFlight[namespace] = nil
+        if case .success(let items) = result { lists[namespace] = items }
+    }
+
     /// Lists `namespace` again (or joins the request in flight) and caches the result.
     func refresh(_ namespace: String) async throws -> [JSONValue] {
         if let running = inFlight[namespace] { return try await running.value }

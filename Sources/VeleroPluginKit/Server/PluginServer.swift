@@ -113,6 +113,8 @@ public final class PluginServer: Sendable {
     /// Blocks the calling thread until the server has stopped (Shutdown RPC, SIGTERM or `beginShutdown`).
     public func waitUntilStopped() {
         stopped.wait()
+        // The completion-queue thread ends right after the stop event; join it so no thread is left behind.
+        if let server = handle.withLock({ $0 }) { gs_server_join(server.raw) }
     }
 
     private func receive(_ event: gs_event) {
