@@ -50,6 +50,31 @@ struct PluginSession {
             throw error
         }
     }
+
+    /// Serves `objects` as the embedded cluster, launches the plugin against it, runs `body`, then stops both
+    /// (also when `body` fails).
+    static func run<Result>(
+        plugin: String, objects: [ManifestObject], _ body: (PluginSession, EmbeddedCluster) async throws -> Result
+    ) async throws -> Result {
+        let cluster = try await EmbeddedCluster.start(objects: objects, directory: Defaults.workDirectory)
+        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
+        do {
+            let session = try await PluginSession.start(plugin: plugin, environment: cluster.environment)
+            let result: Result
+            do {
+                result = try await body(session, cluster)
+            } catch {
+                await session.host.kill()
+                throw error
+            }
+            await session.host.kill()
+            await cluster.stop()
+            return result
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+    }
 }
 
 struct BackupPreview: AsyncParsableCommand {
@@ -91,19 +116,9 @@ struct BackupPreview: AsyncParsableCommand {
         spec.labels += labels.map(Defaults.label)
 
         let objects = try ManifestLoader().load(paths: manifests.isEmpty ? [Defaults.manifests] : manifests)
-        let cluster = try await EmbeddedCluster.start(objects: objects, directory: Defaults.workDirectory)
-        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
-        let report: BackupReport
-        do {
-            let session = try await PluginSession.start(plugin: plugin ?? Defaults.pluginPath, environment: cluster.environment)
-            let simulation = try BackupSimulation(host: session.host, actions: session.actions, cluster: cluster, spec: spec)
-            report = await simulation.run()
-            await session.host.kill()
-        } catch {
-            await cluster.stop()
-            throw error
+        let report = try await PluginSession.run(plugin: plugin ?? Defaults.pluginPath, objects: objects) { session, cluster in
+            await (try BackupSimulation(host: session.host, actions: session.actions, cluster: cluster, spec: spec)).run()
         }
-        await cluster.stop()
         if let output { try BackupDirectory.write(report, to: output) }
         switch format {
         case .text:
@@ -156,18 +171,9 @@ struct RestorePreview: AsyncParsableCommand {
         spec.labels += labels.map(Defaults.label)
 
         // The target cluster starts empty; restored items are created in it as the walk goes.
-        let cluster = try await EmbeddedCluster.start(objects: [], directory: Defaults.workDirectory)
-        defer { try? FileManager.default.removeItem(atPath: Defaults.workDirectory) }
-        let report: RestoreReport
-        do {
-            let session = try await PluginSession.start(plugin: plugin ?? Defaults.pluginPath, environment: cluster.environment)
-            report = await RestoreSimulation(host: session.host, actions: session.actions, spec: spec, entries: backup.entries, cluster: cluster).run()
-            await session.host.kill()
-        } catch {
-            await cluster.stop()
-            throw error
+        let report = try await PluginSession.run(plugin: plugin ?? Defaults.pluginPath, objects: []) { session, cluster in
+            await RestoreSimulation(host: session.host, actions: session.actions, spec: spec, entries: backup.entries, cluster: cluster).run()
         }
-        await cluster.stop()
         switch format {
         case .text: print(ReportRendering.text(report), terminator: "")
         case .json: print(ReportRendering.json(report).prettyPrinted())

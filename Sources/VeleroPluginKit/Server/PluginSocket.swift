@@ -71,9 +71,7 @@ struct PluginSocket: Sendable {
         guard let directory = opendir(base) else { return }
         var candidates: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = Self.name(of: entry)
             if name.hasPrefix("plugin-"), name.utf8.count == 13 { candidates.append(base + "/" + name) }
         }
         closedir(directory)
@@ -83,9 +81,7 @@ struct PluginSocket: Sendable {
             guard let inner = opendir(candidate) else { continue }
             var names: [String] = []
             while let entry = readdir(inner) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
+                let name = Self.name(of: entry)
                 if name != "." && name != ".." { names.append(name) }
             }
             closedir(inner)
@@ -95,6 +91,13 @@ struct PluginSocket: Sendable {
             unlink(socketPath)
             rmdir(candidate)
         }
+    }
+
+    /// A directory entry's name, read up to its NUL only: the kernel packs entries, so `d_name` is shorter than its
+    /// declared 256 bytes and copying the whole field would read past the entry (AddressSanitizer caught that).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 0
+        return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
     }
 
     /// Whether connecting to the unix socket at `path` fails with ECONNREFUSED (nobody listens on it).
