@@ -24,11 +24,12 @@ public final class SharedKubeClient: Sendable {
         }
     }
 
+    /// The client, created by the first caller. Concurrent first callers wait for that one creation (a few
+    /// milliseconds) instead of each building a client and throwing all but one away.
     public func get() throws(KubeAPIError) -> KubeAPIClient {
-        if let existing = client.withLock({ $0 }) { return existing }
-        let created = try make()
-        return client.withLock { slot in
+        try client.withLock { (slot: inout KubeAPIClient?) throws(KubeAPIError) -> KubeAPIClient in
             if let existing = slot { return existing }
+            let created = try make()
             slot = created
             return created
         }
