@@ -65,6 +65,11 @@ import VeleroPluginKit
         killed.process.waitForExit(timeout: .seconds(5))
         let staleDirectory = (killed.handshake.address as NSString).deletingLastPathComponent
         #expect(FileManager.default.fileExists(atPath: killed.handshake.address), "SIGKILL leaves the socket behind")
+        // Sockets younger than 2 s are left alone (an instance may be between bind and listen).
+        let early = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, environment: environment, handshakeTimeout: .seconds(10))
+        #expect(FileManager.default.fileExists(atPath: staleDirectory), "a socket younger than 2 s is not removed")
+        await early.kill()
+        try await Task.sleep(for: .milliseconds(2100))
 
         let next = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, environment: environment, handshakeTimeout: .seconds(10))
         #expect(!FileManager.default.fileExists(atPath: staleDirectory), "the dead instance's socket directory is gone")

@@ -64,7 +64,8 @@ struct PluginSocket: Sendable {
 
     /// Cleans up after plugin processes of this user that died without removing their socket (SIGKILL after a hung
     /// Shutdown, OOM, a crash — Velero restarts a crashed plugin up to 10 times): a `plugin-XXXXXX` directory of ours
-    /// whose `plugin<n>` socket refuses connections has no server behind it and is removed. A live socket answers
+    /// whose `plugin<n>` socket is at least 2 s old and refuses connections has no server behind it and is removed
+    /// (a younger one may be an instance between bind and listen). A live socket answers
     /// the connect and is never touched, so a second instance cannot take a running plugin's socket; other users'
     /// directories and anything that is not exactly our layout are left alone.
     static func removeStale(in base: String) {
@@ -87,7 +88,10 @@ struct PluginSocket: Sendable {
             closedir(inner)
             guard names.count == 1, names[0].hasPrefix("plugin"), UInt32(names[0].dropFirst(6)) != nil else { continue }
             let socketPath = candidate + "/" + names[0]
-            guard lstat(socketPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK, isRefusingConnections(socketPath) else { continue }
+            // A socket younger than 2 s may belong to an instance starting right now, between bind and listen.
+            guard lstat(socketPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK, time(nil) - info.st_mtim.tv_sec >= 2,
+                isRefusingConnections(socketPath)
+            else { continue }
             unlink(socketPath)
             rmdir(candidate)
         }
