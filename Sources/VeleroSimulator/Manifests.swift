@@ -112,52 +112,61 @@ public struct ManifestLoader: Sendable {
     }
 
     public func load(file: String) throws(ManifestError) -> [ManifestObject] {
-        let data: Data
+        try load(bytes: try Self.read(file), file: file)
+    }
+
+    /// The bytes of `file`, or an error naming it.
+    static func read(_ file: String) throws(ManifestError) -> [UInt8] {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
+            return Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         } catch {
             throw ManifestError(SourceLocation(file: file, line: nil), "cannot read: \(error.localizedDescription)")
         }
-        return try load(bytes: Array(data), file: file)
     }
 
     /// Parses one file's content; `file` names it in errors.
     public func load(bytes: [UInt8], file: String) throws(ManifestError) -> [ManifestObject] {
-        var documents: [(JSONValue, Int?)] = []
+        var objects: [ManifestObject] = []
+        for (document, line) in try Self.documents(bytes: bytes, file: file) {
+            try flatten(document, location: SourceLocation(file: file, line: line), into: &objects)
+        }
+        return objects
+    }
+
+    /// The documents of one file with the line each starts on: JSON through the lossless parser, YAML (several
+    /// documents) through Yams. Empty YAML documents are `null`.
+    static func documents(bytes: [UInt8], file: String) throws(ManifestError) -> [(JSONValue, Int?)] {
         let firstSignificant = bytes.first { ![UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains($0) }
         // JSON is read with the lossless parser; a YAML file may also start with `{` (flow style), so that is only
         // tried as JSON first.
         if firstSignificant == UInt8(ascii: "{"), !file.hasSuffix(".json"), let value = try? JSONValue.parse(bytes) {
-            documents.append((value, 1))
-        } else if file.hasSuffix(".json") {
+            return [(value, 1)]
+        }
+        if file.hasSuffix(".json") {
             do {
-                documents.append((try JSONValue.parse(bytes), 1))
+                return [(try JSONValue.parse(bytes), 1)]
             } catch {
-                throw ManifestError(SourceLocation(file: file, line: Self.line(ofOffset: error.offset, in: bytes)), "invalid JSON: \(error.reason)")
-            }
-        } else {
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw ManifestError(SourceLocation(file: file, line: nil), "not UTF-8 text")
-            }
-            do {
-                // Parser.nextRoot throws on a broken document (iterating compose_all would just stop there).
-                let parser = try Parser(yaml: text)
-                while let node = try parser.nextRoot() {
-                    documents.append((try YAMLConversion.json(node, file: file), node.mark?.line))
-                }
-            } catch let error as ManifestError {
-                throw error
-            } catch let error as YamlError {
-                throw YAMLConversion.manifestError(error, file: file)
-            } catch {
-                throw ManifestError(SourceLocation(file: file, line: nil), "invalid YAML: \(error)")
+                throw ManifestError(SourceLocation(file: file, line: line(ofOffset: error.offset, in: bytes)), "invalid JSON: \(error.reason)")
             }
         }
-        var objects: [ManifestObject] = []
-        for (document, line) in documents {
-            try flatten(document, location: SourceLocation(file: file, line: line), into: &objects)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ManifestError(SourceLocation(file: file, line: nil), "not UTF-8 text")
         }
-        return objects
+        var documents: [(JSONValue, Int?)] = []
+        do {
+            // Parser.nextRoot throws on a broken document (iterating compose_all would just stop there).
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
+                documents.append((try YAMLConversion.json(node, file: file), node.mark?.line))
+            }
+        } catch let error as ManifestError {
+            throw error
+        } catch let error as YamlError {
+            throw YAMLConversion.manifestError(error, file: file)
+        } catch {
+            throw ManifestError(SourceLocation(file: file, line: nil), "invalid YAML: \(error)")
+        }
+        return documents
     }
 
     private func flatten(_ document: JSONValue, location: SourceLocation, into objects: inout [ManifestObject]) throws(ManifestError) {

@@ -1,7 +1,6 @@
 import FakeKubeAPI
 import Foundation
 import LosslessJSON
-import Yams
 
 /// Velero's include/exclude lists for namespaces: names or globs (`*`, `?`), `*` = all, empty include = all,
 /// excludes win.
@@ -169,24 +168,8 @@ enum VeleroManifest {
 
     static func read(_ file: String, kind: String) throws(ManifestError) -> Parsed {
         let location = SourceLocation(file: file, line: nil)
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw ManifestError(location, "cannot read: \(error.localizedDescription)")
-        }
-        let value: JSONValue
-        do {
-            guard let text = String(validating: Array(data), as: UTF8.self) else { throw ManifestError(location, "not UTF-8 text") }
-            guard let node = try Yams.compose(yaml: text) else { throw ManifestError(location, "the file is empty") }
-            value = try YAMLConversion.json(node, file: file)
-        } catch let error as ManifestError {
-            throw error
-        } catch let error as YamlError {
-            throw YAMLConversion.manifestError(error, file: file)
-        } catch {
-            throw ManifestError(location, "\(error)")
-        }
+        let documents = try ManifestLoader.documents(bytes: try ManifestLoader.read(file), file: file)
+        guard let value = documents.first(where: { !$0.0.isNull })?.0 else { throw ManifestError(location, "the file is empty") }
         guard let object = value.objectValue, object["kind"]?.stringValue == kind else {
             throw ManifestError(location, "expected a velero.io/v1 \(kind)")
         }
