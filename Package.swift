@@ -25,7 +25,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -49,8 +48,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "LosslessJSON", log, nio("NIOCore"), nio("NIOHTTP1"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "LosslessJSON", log, nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),

@@ -48,6 +48,8 @@ public final class FakeKubeAPIServer: Sendable {
         var requiredToken: String?
         var latency: Duration?
         var channel: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var connectionCount = 0
     }
 
     public init(store: ObjectStore = ObjectStore(), tls: TLS? = nil) {
@@ -59,6 +61,15 @@ public final class FakeKubeAPIServer: Sendable {
     public var requests: [Request] { state.withLock { $0.requests } }
 
     public func resetRequests() { state.withLock { $0.requests = [] } }
+
+    /// Connections accepted so far (keep-alive reuse shows as fewer connections than requests).
+    public var connectionCount: Int { state.withLock { $0.connectionCount } }
+
+    /// Closes every open client connection, as a server does with idle keep-alive connections.
+    public func closeConnections() async {
+        let open = state.withLock { state in defer { state.connections = [:] }; return state.connections.values }
+        for channel in open { try? await channel.close() }
+    }
 
     /// Queues `fault` for the next request whose path contains `pathContains` ("" = any request).
     public func inject(_ fault: Fault, times: Int = 1, pathContains: String = "") {
@@ -86,7 +97,14 @@ public final class FakeKubeAPIServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                server.state.withLock { state in
+                    state.connectionCount += 1
+                    state.connections[ObjectIdentifier(channel)] = channel
+                }
+                channel.closeFuture.whenComplete { _ in
+                    _ = server.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }

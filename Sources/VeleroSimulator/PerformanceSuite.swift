@@ -154,6 +154,8 @@ public struct PerformanceSuite: Sendable {
         var coldRequests = 0
         for _ in 0..<settings.coldLaunches {
             let fresh = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: cluster.environment)
+            // Velero resolves a backup's actions (AppliesTo) before the first Execute; that call reaches no API.
+            _ = try await fresh.appliesTo(kind: vmBackup.kind, name: vmBackup.action)
             cluster.server.resetRequests()
             let start = ContinuousClock.now
             if await !Self.call(fresh, vmBackup) { report.failures += 1 }

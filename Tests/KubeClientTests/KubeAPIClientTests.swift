@@ -216,6 +216,74 @@ import Testing
         await f.server.shutdown()
     }
 
+    @Test func connectionsAreKeptAliveAndOneClosedByTheServerIsReplaced() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        let path = "/api/v1/namespaces/ns/pods/virt-launcher-a"
+        for _ in 0..<5 { _ = try await f.client.get(path, Self.vmiRequest) }
+        #expect(f.server.connectionCount == 1, "sequential requests share one connection")
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { _ = try await f.client.get(path, Self.vmiRequest) } }
+            try await group.waitForAll()
+        }
+        let afterBurst = f.server.connectionCount
+        #expect(afterBurst >= 1 && afterBurst <= 9)
+        for _ in 0..<5 { _ = try await f.client.get(path, Self.vmiRequest) }
+        #expect(f.server.connectionCount == afterBurst, "the burst's connections are reused")
+
+        // The server drops idle connections (as API servers do); the next request opens a new one and succeeds.
+        await f.server.closeConnections()
+        let before = f.server.requests.count
+        let body = try await f.client.get(path, Self.vmiRequest)
+        #expect(String(decoding: body, as: UTF8.self).contains("virt-launcher-a"))
+        #expect(f.server.requests.count == before + 1)
+        #expect(f.server.connectionCount == afterBurst + 1)
+        await f.server.shutdown()
+    }
+
+    @Test func httpsGoesThroughAConnectProxyWithItsCredentials() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        let proxy = FakeConnectProxy()
+        let proxyPort = try await proxy.start()
+        let environment = ["HTTPS_PROXY": "http://user:pass@127.0.0.1:\(proxyPort)"]
+        let client = try KubeAPIClient(config: f.client.config, options: Self.fastOptions(), environment: environment)
+        let items = try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        #expect(items.count == 1)
+        _ = try await client.get("/api/v1/namespaces/ns/pods/virt-launcher-a", Self.vmiRequest)
+        #expect(proxy.tunnels.map(\.target) == ["127.0.0.1:\(f.port)"], "one tunnel, kept alive")
+        #expect(proxy.tunnels.first?.authorization == "Basic dXNlcjpwYXNz")
+        #expect(f.server.requests.count == 2)
+
+        proxy.refuse(status: 407)
+        let refused = try KubeAPIClient(config: f.client.config, options: Self.fastOptions(), environment: environment)
+        await #expect {
+            _ = try await refused.get("/api/v1/namespaces/ns/pods/virt-launcher-a", Self.vmiRequest)
+        } throws: { error in
+            guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
+            return reason.contains("proxy refused the tunnel: HTTP/1.1 407")
+        }
+        #expect(f.server.requests.count == 2, "nothing reached the API through a refused tunnel")
+        await proxy.shutdown()
+        await f.server.shutdown()
+    }
+
+    @Test func anOversizedAnswerIsRefusedWithoutRetrying() async throws {
+        var options = Self.fastOptions()
+        options.maxBodyBytes = 64
+        let f = try await start(options: options)
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        await #expect {
+            _ = try await f.client.get("/api/v1/namespaces/ns/pods/virt-launcher-a", Self.vmiRequest)
+        } throws: { error in
+            guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
+            return reason == "response body larger than 64 bytes"
+        }
+        #expect(f.server.requests.count == 1)
+        await f.server.shutdown()
+    }
+
     @Test func environmentTunesTimeoutsAndRateLimits() {
         let options = KubeClientOptions(environment: [
             "KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT": "5", "KUBEVIRT_VELERO_PLUGIN_API_QPS": "7", "KUBEVIRT_VELERO_PLUGIN_API_BURST": "x",

@@ -155,4 +155,26 @@ import Testing
         #expect(ProxySelection(environment: [:]).proxy(for: config) == nil)
         #expect(ProxySelection(environment: ["https_proxy": "proxy:3128", "no_proxy": "*"]).proxy(for: config) == nil)
     }
+
+    @Test func proxyCredentialsBecomeABasicAuthorization() throws {
+        let config = KubeConfig(scheme: .https, host: "172.30.0.1", port: 443, source: "t")
+        let proxy = try #require(ProxySelection(environment: ["HTTPS_PROXY": "http://user:pass@proxy.corp:3128"]).proxy(for: config))
+        #expect(proxy == ProxyServer(host: "proxy.corp", port: 3128, authorization: "Basic dXNlcjpwYXNz"))
+        #expect(ProxySelection(environment: ["HTTPS_PROXY": "proxy.corp:8080"]).proxy(for: config)?.authorization == nil)
+    }
+
+    @Test func base64IsTheStandardPaddedAlphabet() {
+        #expect(Base64.encode(Array("user:pass".utf8)) == "dXNlcjpwYXNz")
+        #expect(Base64.encode(Array("a".utf8)) == "YQ==")
+        #expect(Base64.encode(Array("ab".utf8)) == "YWI=")
+        #expect(Base64.encode([UInt8]()) == "")
+        let everyByte = (0...255).map { UInt8($0) }
+        for length in [0, 1, 2, 3, 4, 5, 255, 256] {
+            #expect(Base64.decode(Base64.encode(everyByte.prefix(length))) == Array(everyByte.prefix(length)))
+        }
+        #expect(Base64.decode("+/+/") == [0xFB, 0xFF, 0xBF])
+        for invalid in ["YQ", "Y===", "YQ=a", "YQ==YQ==", "Y!==", "YWJj\n", "-_-_"] {
+            #expect(Base64.decode(invalid) == nil, "\(invalid)")
+        }
+    }
 }

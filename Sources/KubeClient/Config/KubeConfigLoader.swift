@@ -1,4 +1,3 @@
-import FoundationEssentials
 import LosslessJSON
 
 /// client-go's default loading rules: `$KUBECONFIG` (the first file of the list that exists), then
@@ -158,8 +157,8 @@ struct KubeconfigDocument {
     private func bytes(data: String?, path: String?, field: String) throws(KubeAPIError) -> [UInt8]? {
         if let data, !data.isEmpty {
             let compact = data.filter { !$0.isWhitespace }
-            guard let decoded = Data(base64Encoded: compact) else { throw fail("\(field)-data is not valid base64") }
-            return Array(decoded)
+            guard let decoded = Base64.decode(compact) else { throw fail("\(field)-data is not valid base64") }
+            return decoded
         }
         if let path, !path.isEmpty {
             let resolved = ConfigFiles.resolve(path, relativeTo: file)

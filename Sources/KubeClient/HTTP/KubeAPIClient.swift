@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import LosslessJSON
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 
 /// Limits and policies of the API client. Defaults suit one plugin process serving one backup or restore.
@@ -40,12 +40,12 @@ public struct KubeClientOptions: Sendable {
     }
 }
 
-/// A Kubernetes API client over async-http-client: one connection pool for the process, bearer-token or client
+/// A Kubernetes API client over its own HTTP/1.1 pool (`HTTP1ConnectionPool`): keep-alive connections, bearer-token or client
 /// certificate authentication, TLS verified against the configured CA, bounded retries with backoff, a client-side
 /// rate limit, paginated LISTs. Thread-safe; share one instance.
 public final class KubeAPIClient: Sendable {
     public let config: KubeConfig
-    private let http: HTTPClient
+    private let http: HTTP1ConnectionPool
     private let token: BearerTokenSource?
     private let staticToken: String?
     private let limiter: RateLimiter
@@ -71,24 +71,32 @@ public final class KubeAPIClient: Sendable {
             staticToken = nil
             token = nil
         }
-        var configuration = HTTPClient.Configuration(
-            tlsConfiguration: config.scheme == .https ? try Self.tlsConfiguration(config) : nil,
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10)),
-            proxy: ProxySelection(environment: environment).proxy(for: config),
-            decompression: .disabled)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
-        // A refused connection fails the attempt at once; this client's own bounded retry loop decides what next.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // One pool for the process; connections idle longer than a minute are dropped, at most 16 stay open.
+        let route = HTTPRoute(
+            host: config.host, port: config.port,
+            tls: config.scheme == .https ? try Self.tlsContext(config) : nil,
+            proxy: ProxySelection(environment: environment).proxy(for: config))
+        http = HTTP1ConnectionPool(
+            route: route, group: MultiThreadedEventLoopGroup.singleton, connectTimeout: .seconds(10),
+            idleTimeout: .seconds(60), maxIdle: 16)
     }
 
     deinit {
-        try? http.syncShutdown()
+        http.closeIdle()
     }
 
     public func shutdown() async {
-        try? await http.shutdown()
+        http.closeIdle()
+    }
+
+    static func tlsContext(_ config: KubeConfig) throws(KubeAPIError) -> NIOSSLContext {
+        do {
+            return try NIOSSLContext(configuration: try tlsConfiguration(config))
+        } catch let error as KubeAPIError {
+            throw error
+        } catch {
+            throw .configuration(reason: "\(config.source): cannot set up TLS: \(error)")
+        }
     }
 
     static func tlsConfiguration(_ config: KubeConfig) throws(KubeAPIError) -> TLSConfiguration {
@@ -201,13 +209,10 @@ public final class KubeAPIClient: Sendable {
     }
 
     private func once(_ path: String, _ description: RequestDescription) async -> Outcome {
-        var request = HTTPClientRequest(url: config.baseURL + path)
-        request.method = .GET
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "kubevirt-velero-plugin-swift")
+        var headers = [("Accept", "application/json"), ("User-Agent", "kubevirt-velero-plugin-swift")]
         do {
             if let bearer = try staticToken ?? token?.current() {
-                request.headers.add(name: "Authorization", value: "Bearer " + bearer)
+                headers.append(("Authorization", "Bearer " + bearer))
             }
         } catch {
             return .fail(.configuration(reason: "\(error)"))
@@ -220,16 +225,17 @@ public final class KubeAPIClient: Sendable {
             let timeout = options.requestTimeout
             let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
             let deadline = NIODeadline.now() + .nanoseconds(nanos)
-            let response = try await http.execute(request, deadline: deadline, logger: nil)
-            status = Int(response.status.code)
+            let response = try await http.get(config.pathPrefix + path, headers: headers, deadline: deadline, maxBodyBytes: options.maxBodyBytes)
+            status = response.status
             retryAfter = response.headers.first(name: "Retry-After")
-            var buffer = try await response.body.collect(upTo: options.maxBodyBytes)
-            body = buffer.readBytes(length: buffer.readableBytes) ?? []
+            body = response.body
         } catch {
             logger.debug("GET \(path) failed after \(ContinuousClock.now - started): \(error)")
             let failure = KubeAPIError.transport(request: description, reason: Self.describe(error))
-            // A certificate the configured CA does not vouch for will not change on retry.
-            return error is NIOSSLError || error is NIOSSLExtraError ? .fail(failure) : .retry(failure, retryAfter: nil)
+            // A certificate the configured CA does not vouch for, or an oversized answer, will not change on retry.
+            let permanent = error is NIOSSLError || error is NIOSSLExtraError
+                || { if case HTTPTransportError.bodyTooLarge? = error as? HTTPTransportError { true } else { false } }()
+            return permanent ? .fail(failure) : .retry(failure, retryAfter: nil)
         }
         logger.debug("GET \(path) → \(status) in \(ContinuousClock.now - started)")
         switch status {
@@ -264,10 +270,15 @@ public final class KubeAPIClient: Sendable {
 
     static func describe(_ error: any Error) -> String {
         switch error {
-        case let error as HTTPClientError where error == .deadlineExceeded:
-            return "timed out"
+        case let error as HTTPTransportError:
+            return error.description
         case let error as NIOSSLError:
             return "TLS error: \(error)"
+        case let error as NIOSSLExtraError:
+            return "TLS error: \(error)"
+        case let error as NIOConnectionError:
+            let cause = error.connectionErrors.first.map { String(describing: $0.error) } ?? error.dnsAError.map { String(describing: $0) } ?? "no address"
+            return "cannot connect to \(error.host):\(error.port): \(cause)"
         default:
             return String(describing: error)
         }

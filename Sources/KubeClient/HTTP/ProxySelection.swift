@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-
 /// Go's proxy rules as OADP users expect them: `HTTPS_PROXY` (or `HTTP_PROXY` for http servers) unless `NO_PROXY`
 /// matches the API server's host — `*`, an exact host or IP, a domain suffix (`.svc`, `cluster.local`), or an IPv4
 /// CIDR (`172.30.0.0/16`). Lower-case variable names count too.
@@ -11,19 +9,19 @@ struct ProxySelection {
         return nil
     }
 
-    func proxy(for config: KubeConfig) -> HTTPClient.Configuration.Proxy? {
+    func proxy(for config: KubeConfig) -> ProxyServer? {
         guard let raw = value(config.scheme == .https ? "HTTPS_PROXY" : "HTTP_PROXY"), !bypass(config.host) else { return nil }
         var text = raw
         if !text.contains("://") { text = "http://" + text }
-        var authorization: HTTPClient.Authorization?
+        var authorization: String?
         if let at = text.lastIndex(of: "@"), let schemeEnd = text.firstRange(of: "://")?.upperBound, at > schemeEnd {
             let userinfo = String(text[schemeEnd..<at])
             let parts = userinfo.split(separator: ":", maxSplits: 1).map(String.init)
-            authorization = .basic(username: parts[0], password: parts.count > 1 ? parts[1] : "")
+            authorization = "Basic " + Base64.encode((parts[0] + ":" + (parts.count > 1 ? parts[1] : "")).utf8)
             text = String(text[..<schemeEnd]) + String(text[text.index(after: at)...])
         }
         guard let endpoint = KubeConfig.parseServer(text.replacingPrefix("https://", with: "http://")) else { return nil }
-        return .server(host: endpoint.host, port: endpoint.port, authorization: authorization)
+        return ProxyServer(host: endpoint.host, port: endpoint.port, authorization: authorization)
     }
 
     func bypass(_ host: String) -> Bool {
