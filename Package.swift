@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Benchmarks only (allocation counts through its malloc interposer); nothing of it is linked into the plugin.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // All C: the gRPC core server/client loop and the protobuf-c output.
@@ -87,6 +89,16 @@ let package = Package(
                 "PluginHost", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // In-process benchmarks of every action's Execute (wall clock, allocations): `make bench-actions`.
+        .executableTarget(
+            name: "ActionBenchmarks",
+            dependencies: [
+                "VeleroPluginKit", "KubeVirtVeleroPlugin", "KubeClient", "VeleroSimulator", "LosslessJSON",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ActionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),

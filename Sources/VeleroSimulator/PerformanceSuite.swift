@@ -189,8 +189,13 @@ public struct PerformanceSuite: Sendable {
 
     /// The eleven actions with items from the demo namespace, as Velero sends them (sorted keys).
     public static func cases(_ cluster: EmbeddedCluster) throws -> [ActionCase] {
+        try cases(objects: cluster.objects)
+    }
+
+    /// The same cases from manifest objects (the in-process benchmarks name theirs before any server runs).
+    public static func cases(objects: [ManifestObject]) throws -> [ActionCase] {
         func item(_ kind: String, _ name: String) throws -> JSONValue {
-            guard let object = cluster.objects.first(where: { $0.resource.kind == kind && $0.name == name }) else {
+            guard let object = objects.first(where: { $0.resource.kind == kind && $0.name == name }) else {
                 throw SimulationError("the benchmark manifests need \(kind) \(name) (examples/demo-namespace)")
             }
             return object.object.sortingKeys()

@@ -84,13 +84,13 @@ final class HTTP1ConnectionPool: Sendable {
         }
         if let reused = takeIdle() {
             do {
-                return try await exchange(reused, head, deadline: deadline, maxBodyBytes: maxBodyBytes)
+                return try await exchange(reused.eventLoop.makeSucceededFuture(reused), head, deadline, maxBodyBytes)
             } catch HTTPTransportError.closedBeforeResponse {
                 // stale keep-alive connection: open a new one below
             }
         }
-        let connection = try await HTTP1Connection.open(route: route, group: group, timeout: connectTimeout(until: deadline))
-        return try await exchange(connection, head, deadline: deadline, maxBodyBytes: maxBodyBytes)
+        let opened = HTTP1Connection.open(route: route, group: group, timeout: connectTimeout(until: deadline))
+        return try await exchange(opened, head, deadline, maxBodyBytes)
     }
 
     /// Closes the idle connections; requests in flight finish on theirs.
@@ -99,17 +99,22 @@ final class HTTP1ConnectionPool: Sendable {
         for entry in connections { entry.connection.close() }
     }
 
+    /// Connecting, sending and collecting run as one chain on the connection's event loop; the caller's task waits
+    /// once. (A task resumed between steps could be held up by a busy executor and miss its own deadline.)
     private func exchange(
-        _ connection: HTTP1Connection, _ head: HTTPRequestHead, deadline: NIODeadline, maxBodyBytes: Int
+        _ connection: EventLoopFuture<HTTP1Connection>, _ head: HTTPRequestHead, _ deadline: NIODeadline, _ maxBodyBytes: Int
     ) async throws -> HTTPResponse {
-        do {
-            let (response, reusable) = try await connection.send(head, deadline: deadline, maxBodyBytes: maxBodyBytes)
-            if reusable { giveBack(connection) } else { connection.close() }
-            return response
-        } catch {
-            connection.close()
-            throw error
+        let exchanged = connection.flatMap { connection in
+            connection.send(head, deadline: deadline, maxBodyBytes: maxBodyBytes)
+                .map { (connection, $0.0, $0.reusable) }
+                .flatMapErrorThrowing { error in
+                    connection.close()
+                    throw error
+                }
         }
+        let (used, response, reusable) = try await exchanged.get()
+        if reusable { giveBack(used) } else { used.close() }
+        return response
     }
 
     private func takeIdle() -> HTTP1Connection? {
@@ -160,23 +165,28 @@ final class HTTP1Connection: Sendable {
 
     func close() { channel.close(promise: nil) }
 
-    static func open(route: HTTPRoute, group: any EventLoopGroup, timeout: TimeAmount) async throws -> HTTP1Connection {
+    var eventLoop: any EventLoop { channel.eventLoop }
+
+    static func open(route: HTTPRoute, group: any EventLoopGroup, timeout: TimeAmount) -> EventLoopFuture<HTTP1Connection> {
         let target = route.proxy.map { ($0.host, $0.port) } ?? (route.host, route.port)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
         // An address (in-cluster: KUBERNETES_SERVICE_HOST) is dialled as is; only names go through the resolver.
-        let channel: any Channel
+        let connected: EventLoopFuture<any Channel>
         if let address = try? SocketAddress(ipAddress: target.0, port: target.1) {
-            channel = try await bootstrap.connect(to: address).get()
+            connected = bootstrap.connect(to: address)
         } else {
-            channel = try await bootstrap.connect(host: target.0, port: target.1).get()
+            connected = bootstrap.connect(host: target.0, port: target.1)
         }
-        do {
+        return connected.flatMap { channel in
+            let tunnel: EventLoopFuture<Void>
             if let proxy = route.proxy, route.tls != nil {
-                try await ConnectTunnel.establish(on: channel, to: route.authority, authorization: proxy.authorization)
+                tunnel = ConnectTunnel.establish(on: channel, to: route.authority, authorization: proxy.authorization)
+            } else {
+                tunnel = channel.eventLoop.makeSucceededVoidFuture()
             }
-            let collector = try await channel.eventLoop.submit { () throws -> NIOLoopBound<ResponseCollector> in
+            return tunnel.hop(to: channel.eventLoop).flatMapThrowing { () throws -> HTTP1Connection in
                 let pipeline = channel.pipeline.syncOperations
                 if let tls = route.tls {
                     try pipeline.addHandler(
@@ -185,20 +195,19 @@ final class HTTP1Connection: Sendable {
                 try pipeline.addHTTPClientHandlers()
                 let collector = ResponseCollector()
                 try pipeline.addHandler(collector)
-                return NIOLoopBound(collector, eventLoop: channel.eventLoop)
-            }.get()
-            return HTTP1Connection(channel: channel, collector: collector)
-        } catch {
-            channel.close(promise: nil)
-            throw error
+                return HTTP1Connection(channel: channel, collector: NIOLoopBound(collector, eventLoop: channel.eventLoop))
+            }.flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw error
+            }
         }
     }
 
     /// Sends one request and collects the whole answer; `reusable` when the server keeps the connection open.
-    func send(_ head: HTTPRequestHead, deadline: NIODeadline, maxBodyBytes: Int) async throws -> (HTTPResponse, reusable: Bool) {
+    func send(_ head: HTTPRequestHead, deadline: NIODeadline, maxBodyBytes: Int) -> EventLoopFuture<(HTTPResponse, reusable: Bool)> {
         let eventLoop = channel.eventLoop
         let promise = eventLoop.makePromise(of: (HTTPResponse, reusable: Bool).self)
-        eventLoop.execute { [channel, collector] in
+        let start = { [channel, collector] in
             guard channel.isActive else {
                 promise.fail(HTTPTransportError.closedBeforeResponse)
                 return
@@ -212,7 +221,8 @@ final class HTTP1Connection: Sendable {
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         }
-        return try await promise.futureResult.get()
+        if eventLoop.inEventLoop { start() } else { eventLoop.execute(start) }
+        return promise.futureResult
     }
 }
 
@@ -282,17 +292,22 @@ final class ConnectTunnel: ChannelInboundHandler, RemovableChannelHandler {
 
     private init(promise: EventLoopPromise<Void>) { self.promise = promise }
 
-    static func establish(on channel: any Channel, to authority: String, authorization: String?) async throws {
-        let promise = channel.eventLoop.makePromise(of: Void.self)
+    static func establish(on channel: any Channel, to authority: String, authorization: String?) -> EventLoopFuture<Void> {
         var request = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
         if let authorization { request += "Proxy-Authorization: \(authorization)\r\n" }
         request += "\r\n"
         let bytes = ByteBuffer(string: request)
-        try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(ConnectTunnel(promise: promise))
+        return channel.eventLoop.flatSubmit {
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            do {
+                try channel.pipeline.syncOperations.addHandler(ConnectTunnel(promise: promise))
+            } catch {
+                promise.fail(error)
+                return promise.futureResult
+            }
             channel.writeAndFlush(bytes, promise: nil)
-        }.get()
-        try await promise.futureResult.get()
+            return promise.futureResult
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

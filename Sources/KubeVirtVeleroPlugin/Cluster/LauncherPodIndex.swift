@@ -20,19 +20,15 @@ actor LauncherPodIndex {
     /// The first pod in list order annotated `kubevirt.io/domain: <vmiName>` (during a migration there may be two;
     /// the first wins, as in the reference), or `nil`. LIST errors are thrown and not cached.
     func launcherPod(namespace: String, vmiName: String) async throws -> JSONValue? {
-        if let pod = Self.firstPod(for: vmiName, in: try await pods.items(in: namespace)) { return pod }
+        if let pod = try await pods.items(in: namespace).first(Self.domain, equal: vmiName) { return pod }
         guard relisted[namespace, default: []].insert(vmiName).inserted else { return nil }
         do {
-            return Self.firstPod(for: vmiName, in: try await pods.refresh(namespace))
+            return try await pods.refresh(namespace).first(Self.domain, equal: vmiName)
         } catch {
             relisted[namespace]?.remove(vmiName)
             throw error
         }
     }
 
-    static func firstPod(for vmiName: String, in pods: [JSONValue]) -> JSONValue? {
-        pods.first { pod in
-            (try? pod.string(at: ["metadata", "annotations", .key(Annotation.domain)])) == vmiName
-        }
-    }
+    private static let domain = ListedObjects.Key.annotation(Annotation.domain)
 }

@@ -6,7 +6,6 @@
 actor NamedObjectCache {
     private let lists: NamespaceListCache
     private let get: @Sendable (_ namespace: String, _ name: String) async throws -> JSONValue
-    private var indexes: [String: [String: JSONValue]] = [:]
     private var unlistable: Set<String> = []
 
     init(lists: NamespaceListCache, get: @escaping @Sendable (_ namespace: String, _ name: String) async throws -> JSONValue) {
@@ -15,23 +14,13 @@ actor NamedObjectCache {
     }
 
     func object(namespace: String, name: String) async throws -> JSONValue {
-        if indexes[namespace] == nil, !unlistable.contains(namespace) {
+        if !unlistable.contains(namespace) {
             do {
-                let items = try await lists.items(in: namespace)
-                if indexes[namespace] == nil { indexes[namespace] = Self.index(items) }
+                if let found = try await lists.items(in: namespace).first(.name, equal: name) { return found }
             } catch {
                 unlistable.insert(namespace)
             }
         }
-        if let found = indexes[namespace]?[name] { return found }
         return try await get(namespace, name)
-    }
-
-    private static func index(_ items: [JSONValue]) -> [String: JSONValue] {
-        var index: [String: JSONValue] = [:]
-        for item in items {
-            if let name = try? item.string(at: ["metadata", "name"]), index[name] == nil { index[name] = item }
-        }
-        return index
     }
 }

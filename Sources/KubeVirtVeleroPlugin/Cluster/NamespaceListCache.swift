@@ -1,17 +1,18 @@
 /// One cached LIST result per namespace, filled on first use. Concurrent callers for a namespace share a single
 /// in-flight request; a failed request is reported to every caller waiting on it and is not cached.
 /// `refresh` replaces the cached list (joining a request that is already in flight, which is at least as new).
+/// Lists are held as `ListedObjects`, whose lookup tables live as long as the list they index.
 actor NamespaceListCache {
     private let list: @Sendable (String) async throws -> [JSONValue]
-    private var lists: [String: [JSONValue]] = [:]
-    private var inFlight: [String: Task<[JSONValue], any Error>] = [:]
+    private var lists: [String: ListedObjects] = [:]
+    private var inFlight: [String: Task<ListedObjects, any Error>] = [:]
 
     init(list: @escaping @Sendable (String) async throws -> [JSONValue]) {
         self.list = list
     }
 
     /// The cached list of `namespace`, listing it if there is none yet.
-    func items(in namespace: String) async throws -> [JSONValue] {
+    func items(in namespace: String) async throws -> ListedObjects {
         if let cached = lists[namespace] { return cached }
         return try await refresh(namespace)
     }
@@ -22,12 +23,12 @@ actor NamespaceListCache {
     func startLoading(_ namespace: String) {
         guard lists[namespace] == nil, inFlight[namespace] == nil else { return }
         let list = self.list
-        let task = Task { try await list(namespace) }
+        let task = Task { ListedObjects(try await list(namespace)) }
         inFlight[namespace] = task
         Task { await self.complete(namespace, task) }
     }
 
-    private func complete(_ namespace: String, _ task: Task<[JSONValue], any Error>) async {
+    private func complete(_ namespace: String, _ task: Task<ListedObjects, any Error>) async {
         let result = await task.result
         guard inFlight[namespace] == task else { return }
         inFlight[namespace] = nil
@@ -35,10 +36,10 @@ actor NamespaceListCache {
     }
 
     /// Lists `namespace` again (or joins the request in flight) and caches the result.
-    func refresh(_ namespace: String) async throws -> [JSONValue] {
+    func refresh(_ namespace: String) async throws -> ListedObjects {
         if let running = inFlight[namespace] { return try await running.value }
         let list = self.list
-        let task = Task { try await list(namespace) }
+        let task = Task { ListedObjects(try await list(namespace)) }
         inFlight[namespace] = task
         do {
             let items = try await task.value

@@ -13,12 +13,12 @@ actor PersistentVolumeClaimIndex {
     /// The `metadata.uid` of PVC `namespace/name` (`""` when it has none), or `nil` if no such PVC exists after at
     /// most one re-list for this name. LIST errors are thrown and not cached.
     func uid(namespace: String, claimName: String) async throws -> String? {
-        if let claim = Self.claim(named: claimName, in: try await claims.items(in: namespace)) {
+        if let claim = try await claims.items(in: namespace).first(.name, equal: claimName) {
             return Self.uid(of: claim)
         }
         guard relisted[namespace, default: []].insert(claimName).inserted else { return nil }
         do {
-            return Self.claim(named: claimName, in: try await claims.refresh(namespace)).map(Self.uid(of:))
+            return try await claims.refresh(namespace).first(.name, equal: claimName).map(Self.uid(of:))
         } catch {
             relisted[namespace]?.remove(claimName)
             throw error
@@ -28,16 +28,9 @@ actor PersistentVolumeClaimIndex {
     /// Names of PVCs labelled `persistent-state-for=<vmName>`, in list order. Zero matches never re-list (the
     /// caller falls back to the legacy name, as the reference does).
     func backendStorageClaimNames(namespace: String, vmName: String) async throws -> [String] {
-        try await claims.items(in: namespace).compactMap { claim in
-            guard (try? claim.string(at: ["metadata", "labels", .key(Label.persistentStateFor)])) == vmName else {
-                return nil
-            }
-            return (try? claim.string(at: ["metadata", "name"])) ?? ""
+        try await claims.items(in: namespace).all(.label(Label.persistentStateFor), equal: vmName).map { claim in
+            (try? claim.string(at: ["metadata", "name"])) ?? ""
         }
-    }
-
-    private static func claim(named name: String, in claims: [JSONValue]) -> JSONValue? {
-        claims.first { (try? $0.string(at: ["metadata", "name"])) == name }
     }
 
     private static func uid(of claim: JSONValue) -> String {

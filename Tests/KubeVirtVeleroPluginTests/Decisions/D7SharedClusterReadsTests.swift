@@ -37,6 +37,25 @@ struct D7SharedClusterReadsTests {
         }
     }
 
+    @Test("listed objects are found by name, annotation and label through tables that keep list order")
+    func listedObjectLookups() {
+        let listed = ListedObjects([
+            json(#"{"metadata":{"name":"a","annotations":{"kubevirt.io/domain":"vm1"},"labels":{"persistent-state-for":"vm1"}}}"#),
+            json(#"{"metadata":{"name":"b","annotations":{"kubevirt.io/domain":"vm1"},"labels":{"persistent-state-for":"vm2"}}}"#),
+            json(#"{"metadata":{"name":"c","annotations":{"kubevirt.io/domain":7},"labels":{"persistent-state-for":"vm1"}}}"#),
+            json(#"{"metadata":{"labels":"not an object"}}"#),
+            json(#"{"metadata":{"name":"a","uid":"second-a"}}"#),
+        ])
+        func names(_ objects: [JSONValue]) -> [String] { objects.compactMap { try? $0.string(at: ["metadata", "name"]) } }
+        // During a migration two pods carry the domain: the first in list order wins, as with a scan.
+        #expect(names(listed.all(.annotation("kubevirt.io/domain"), equal: "vm1")) == ["a", "b"])
+        #expect(listed.first(.annotation("kubevirt.io/domain"), equal: "vm1").flatMap { try? $0.string(at: ["metadata", "name"]) } == "a")
+        #expect(listed.first(.annotation("kubevirt.io/domain"), equal: "7") == nil, "a non-string annotation matches nothing")
+        #expect(names(listed.all(.label("persistent-state-for"), equal: "vm1")) == ["a", "c"])
+        #expect(listed.first(.name, equal: "a").flatMap { try? $0.string(at: ["metadata", "uid"]) } == nil, "the first a, not the second")
+        #expect(listed.all(.name, equal: "missing").isEmpty)
+    }
+
     @Test("N running VMs cost one launcher-pod LIST, also with their VMIs backed up", arguments: [1, 10, 50])
     func oneListForNVMs(count: Int) async throws {
         let harness = Harness(Self.cluster(count))
