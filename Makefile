@@ -5,7 +5,7 @@ SWIFT ?= swift
 # Swift Testing runs tests in parallel by itself.
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: all build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist bench fuzz stress-tsan stress-asan
+.PHONY: all build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist bench bench-actions fuzz stress-tsan stress-asan
 
 all: build
 
@@ -43,8 +43,14 @@ demo: build | $(TMPDIR)
 bench: dist | $(TMPDIR)
 	$(SWIFT) build -c release --product velero-plugin-host
 	$(SWIFT) build -c release --product kit-test-plugin
-	.build/release/velero-plugin-host bench-suite --plugin dist/kubevirt-velero-plugin \
+	set -o pipefail; .build/release/velero-plugin-host bench-suite --plugin dist/kubevirt-velero-plugin \
 		--floor-plugin .build/release/kit-test-plugin | tee $(TMPDIR)/bench.md
+	$(MAKE) bench-actions
+
+## In-process benchmarks of every action's Execute (wall clock, allocations per call): Benchmarks/ActionBenchmarks.
+bench-actions: | $(TMPDIR)
+	set -o pipefail; $(SWIFT) package --disable-sandbox benchmark --target ActionBenchmarks --no-progress \
+		| tee $(TMPDIR)/bench-actions.txt
 
 ## Fuzzing (issue #8, docs/reliability.md): libFuzzer + AddressSanitizer over the protobuf decoders, the JSON
 ## parser/editor, every action and the kubeconfig parser, seeded from Tests/Fuzz/corpus. FUZZ_SECONDS per run.

@@ -73,7 +73,7 @@ final class ActionFixture: Sendable {
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal, .allocatedResidentMemory],
+        metrics: [.wallClock, .mallocCountTotal],
         warmupIterations: 20,
         scalingFactor: .one,
         maxDuration: .seconds(2),

@@ -23,6 +23,8 @@ import Testing
         let hostile = "quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{7} é ✓"
         let parsed = try object(VeleroLogSink.render(level: .info, message: hostile, source: "x:1", fields: []))
         #expect(parsed["@message"] as? String == hostile)
+        let escaped = VeleroLogSink.render(level: .info, message: "a\"b\\c\nd\u{1}e\r\tf", source: "x:1", fields: [])
+        #expect(String(decoding: escaped, as: UTF8.self).contains(#""@message":"a\"b\\c\nd\u0001e\r\tf","#))
         let huge = String(repeating: "a", count: 200_000)
         let line = VeleroLogSink.render(level: .error, message: huge, source: "x:1", fields: [("detail", huge)])
         #expect(line.count < 64 * 1024)
