@@ -43,9 +43,9 @@ demo: build | $(TMPDIR)
 bench: dist | $(TMPDIR)
 	$(SWIFT) build -c release --product velero-plugin-host
 	$(SWIFT) build -c release --product kit-test-plugin
-	set -o pipefail; .build/release/velero-plugin-host bench-suite --plugin dist/kubevirt-velero-plugin \
-		--floor-plugin .build/release/kit-test-plugin | tee $(TMPDIR)/bench.md
-	$(MAKE) bench-actions
+	set -o pipefail; status=0; .build/release/velero-plugin-host bench-suite --plugin dist/kubevirt-velero-plugin \
+		--floor-plugin .build/release/kit-test-plugin | tee $(TMPDIR)/bench.md || status=$$?; \
+		$(MAKE) bench-actions && exit $$status
 
 ## In-process benchmarks of every action's Execute (wall clock, allocations per call): Benchmarks/ActionBenchmarks.
 bench-actions: | $(TMPDIR)

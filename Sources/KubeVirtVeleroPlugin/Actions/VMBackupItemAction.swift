@@ -28,7 +28,7 @@ public struct VMBackupItemAction: BackupItemAction {
     public func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
         logger.info("Executing \(Self.typeName)")
         var vm = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
-        let settings = try BackupSettings(backup: backup, actionTypeName: Self.typeName)
+        let settings = try BackupSettings.of(backup: backup, actionTypeName: Self.typeName)
         try vm.requireVirtualMachineTemplate()
 
         if let reason = try await unsafeBackupReason(vm, filter: settings.filter) {

@@ -28,7 +28,7 @@ public struct VMIBackupItemAction: BackupItemAction {
     public func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
         logger.info("Executing \(Self.typeName)")
         var vmi = try KubernetesObject(item: item, kind: "VirtualMachineInstance", actionTypeName: Self.typeName)
-        let settings = try BackupSettings(backup: backup, actionTypeName: Self.typeName)
+        let settings = try BackupSettings.of(backup: backup, actionTypeName: Self.typeName)
         let filter = settings.filter
 
         // Any owner makes the VMI "owned" (reference); only a VirtualMachine owner is looked up (D4).

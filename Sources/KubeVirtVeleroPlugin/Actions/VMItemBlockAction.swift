@@ -27,7 +27,7 @@ public struct VMItemBlockAction: ItemBlockAction {
         logger.info("Executing \(Self.typeName)")
         let json = try KubernetesObject.parseItem(item, actionTypeName: Self.typeName)
         // The graph needs no backup settings, but a Backup that is not one is refused like every other action does.
-        _ = try BackupSettings(backup: backup, actionTypeName: Self.typeName)
+        _ = try BackupSettings.of(backup: backup, actionTypeName: Self.typeName)
         guard (try? json.string(at: ["kind"])) == "VirtualMachine" else { return [] }
         let vm = try KubernetesObject(item: json, kind: "VirtualMachine", actionTypeName: Self.typeName)
         let result = try await graph.virtualMachine(vm)

@@ -1,3 +1,4 @@
+import Synchronization
 import VeleroPluginKit
 
 /// What the backup actions read from the Backup (kubevirt-actions.md §2.1).
@@ -9,6 +10,18 @@ struct BackupSettings: Sendable, Equatable {
     init(filter: BackupResourceFilter = BackupResourceFilter(), isMetadataBackup: Bool = false) {
         self.filter = filter
         self.isMetadataBackup = isMetadataBackup
+    }
+
+    /// Velero sends the same Backup with every item of a backup, so the settings read from the Backup last seen are
+    /// kept with its bytes: an Execute compares bytes instead of parsing the Backup again. Errors are not kept.
+    private static let lastRead = Mutex<(bytes: [UInt8], settings: BackupSettings)?>(nil)
+
+    /// The settings of a Backup, from the cache when `bytes` are the Backup last read.
+    static func of(backup bytes: [UInt8], actionTypeName: String) throws(ActionError) -> BackupSettings {
+        if let hit = lastRead.withLock({ last in last.flatMap { $0.bytes == bytes ? $0.settings : nil } }) { return hit }
+        let settings = try BackupSettings(backup: bytes, actionTypeName: actionTypeName)
+        lastRead.withLock { $0 = (bytes, settings) }
+        return settings
     }
 
     /// Reads the `velero.io/v1` Backup sent with the item.

@@ -14,6 +14,20 @@ struct D3FilterTests {
         Harness(FakeClusterReader { $0.virtualMachineInstances["ns/vm1"] = json(#"{"metadata":{"name":"vm1"}}"#) })
     }
 
+    @Test("the settings of the Backup last read are reused only for the same bytes; errors are not kept")
+    func backupSettingsCache() throws {
+        let metadataOnly = Array(#"{"metadata":{"labels":{"velero.kubevirt.io/metadataBackup":""}},"spec":{"excludedResources":["pods"]}}"#.utf8)
+        let full = Array(#"{"metadata":{},"spec":{"includedResources":["virtualmachines","pvc"]}}"#.utf8)
+        for bytes in [metadataOnly, full, metadataOnly, metadataOnly, full] {
+            #expect(try BackupSettings.of(backup: bytes, actionTypeName: "T") == BackupSettings(backup: bytes, actionTypeName: "T"))
+        }
+        #expect(try BackupSettings.of(backup: metadataOnly, actionTypeName: "T").isMetadataBackup)
+        #expect(try !BackupSettings.of(backup: full, actionTypeName: "T").isMetadataBackup)
+        #expect(throws: ActionError.self) { try BackupSettings.of(backup: Array("[]".utf8), actionTypeName: "T") }
+        #expect(throws: ActionError.self) { try BackupSettings.of(backup: Array("[]".utf8), actionTypeName: "T") }
+        #expect(try !BackupSettings.of(backup: full, actionTypeName: "T").isMetadataBackup)
+    }
+
     @Test("`*` includes everything: a running VM is safe")
     func starIncludesEverything() async throws {
         let reason = try await Self.harness().vmBackup.unsafeBackupReason(
