@@ -17,45 +17,77 @@ import Glibc
 
 // MARK: - Encoding support
 
-/// Owns the C memory a protobuf-c message points into until the message has been packed.
+/// Owns the C memory a protobuf-c message points into until the message has been packed: a bump allocator over
+/// 4 KiB chunks, so a response with dozens of strings costs a malloc or two instead of one per string and pointer.
 private final class CArena {
-    private var blocks: [UnsafeMutableRawPointer] = []
+    private static let chunkSize = 4096
+    private var chunks: [UnsafeMutableRawPointer] = []
+    private var cursor: UnsafeMutableRawPointer?
+    private var remaining = 0
 
-    deinit { for block in blocks { free(block) } }
+    deinit { for chunk in chunks { free(chunk) } }
 
+    /// `byteCount` bytes aligned to `alignment` (a power of two ≤ 16, which malloc's chunks already satisfy).
+    private func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        if let cursor {
+            let padding = (alignment - Int(bitPattern: cursor) & (alignment - 1)) & (alignment - 1)
+            if padding + byteCount <= remaining {
+                let start = cursor + padding
+                self.cursor = start + byteCount
+                remaining -= padding + byteCount
+                return start
+            }
+        }
+        let size = max(Self.chunkSize, byteCount)
+        guard let chunk = malloc(size) else { fatalError("out of memory encoding a response") }
+        chunks.append(chunk)
+        cursor = chunk + byteCount
+        remaining = size - byteCount
+        return chunk
+    }
+
+    /// A NUL-terminated copy (C readers stop at the first NUL, as with strdup).
     func string(_ value: String) -> UnsafeMutablePointer<CChar> {
-        let copy = strdup(value) ?? strdup("")!
-        blocks.append(UnsafeMutableRawPointer(copy))
-        return copy
+        var text = value
+        return text.withUTF8 { bytes in
+            let copy = allocate(byteCount: bytes.count + 1, alignment: 1)
+            if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
+            copy.storeBytes(of: 0, toByteOffset: bytes.count, as: UInt8.self)
+            return copy.bindMemory(to: CChar.self, capacity: bytes.count + 1)
+        }
     }
 
     func strings(_ values: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         guard !values.isEmpty else { return nil }
-        let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: values.count)
-        blocks.append(UnsafeMutableRawPointer(array))
+        let array = allocate(
+            byteCount: values.count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride,
+            alignment: MemoryLayout<UnsafeMutablePointer<CChar>?>.alignment
+        ).bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: values.count)
         for (index, value) in values.enumerated() { array[index] = string(value) }
         return array
     }
 
     func bytes(_ value: [UInt8]) -> ProtobufCBinaryData {
         guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
-        let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: value.count)
-        copy.initialize(from: value, count: value.count)
-        blocks.append(UnsafeMutableRawPointer(copy))
-        return ProtobufCBinaryData(len: value.count, data: copy)
+        let copy = allocate(byteCount: value.count, alignment: 1)
+        value.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: value.count) }
+        return ProtobufCBinaryData(len: value.count, data: copy.bindMemory(to: UInt8.self, capacity: value.count))
     }
 
+    /// A copy of a C message struct (trivial: nothing to deinitialise).
     func object<T>(_ value: T) -> UnsafeMutablePointer<T> {
-        let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        let pointer = allocate(byteCount: MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment)
+            .bindMemory(to: T.self, capacity: 1)
         pointer.initialize(to: value)
-        blocks.append(UnsafeMutableRawPointer(pointer))
         return pointer
     }
 
     func pointers<T>(_ values: [UnsafeMutablePointer<T>]) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?>? {
         guard !values.isEmpty else { return nil }
-        let array = UnsafeMutablePointer<UnsafeMutablePointer<T>?>.allocate(capacity: values.count)
-        blocks.append(UnsafeMutableRawPointer(array))
+        let array = allocate(
+            byteCount: values.count * MemoryLayout<UnsafeMutablePointer<T>?>.stride,
+            alignment: MemoryLayout<UnsafeMutablePointer<T>?>.alignment
+        ).bindMemory(to: UnsafeMutablePointer<T>?.self, capacity: values.count)
         for (index, value) in values.enumerated() { array[index] = value }
         return array
     }
