@@ -46,6 +46,9 @@ public struct KubeClientOptions: Sendable {
 public final class KubeAPIClient: Sendable {
     public let config: KubeConfig
     private let http: HTTP1ConnectionPool
+    /// One event-loop thread: the plugin makes a few dozen requests per backup, and a second thread would only add
+    /// start-up cost to the first request of the process.
+    private let group: MultiThreadedEventLoopGroup
     private let token: BearerTokenSource?
     private let staticToken: String?
     private let limiter: RateLimiter
@@ -76,13 +79,15 @@ public final class KubeAPIClient: Sendable {
             host: config.host, port: config.port,
             tls: config.scheme == .https ? try Self.tlsContext(config) : nil,
             proxy: ProxySelection(environment: environment).proxy(for: config))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         http = HTTP1ConnectionPool(
-            route: route, group: MultiThreadedEventLoopGroup.singleton, connectTimeout: .seconds(10),
+            route: route, group: group, connectTimeout: .seconds(10),
             idleTimeout: .seconds(60), maxIdle: 16)
     }
 
     deinit {
         http.closeIdle()
+        group.shutdownGracefully { _ in }
     }
 
     public func shutdown() async {
