@@ -18,7 +18,8 @@ struct BackupSettings: Sendable, Equatable {
 
     /// The settings of a Backup, from the cache when `bytes` are the Backup last read.
     static func of(backup bytes: [UInt8], actionTypeName: String) throws(ActionError) -> BackupSettings {
-        if let hit = lastRead.withLock({ last in last.flatMap { $0.bytes == bytes ? $0.settings : nil } }) { return hit }
+        // The comparison runs outside the lock: concurrent Executes only copy the entry (a retain) under it.
+        if let last = lastRead.withLock({ $0 }), last.bytes == bytes { return last.settings }
         let settings = try BackupSettings(backup: bytes, actionTypeName: actionTypeName)
         lastRead.withLock { $0 = (bytes, settings) }
         return settings
