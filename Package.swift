@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON", nio("NIOCore"), nio("NIOPosix")]),
         .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON"],

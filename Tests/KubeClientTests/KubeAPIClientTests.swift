@@ -1,6 +1,8 @@
 import FakeKubeAPI
 import Foundation
 import LosslessJSON
+import NIOCore
+import NIOPosix
 import Testing
 @testable import KubeClient
 
@@ -240,6 +242,19 @@ import Testing
         #expect(f.server.requests.count == before + 1)
         #expect(f.server.connectionCount == afterBurst + 1)
         await f.server.shutdown()
+    }
+
+    @Test func connectionsSetNoDelayAndNoPrivilegedSocketOption() async throws {
+        // TCP_NODELAY set at the socket level would be SO_DEBUG, which needs CAP_NET_ADMIN: the plugin, run as an
+        // arbitrary UID, then failed every connection (caught by the chroot check of verify-dist).
+        let server = FakeKubeAPIServer()
+        let port = try await server.start()
+        let route = HTTPRoute(host: "127.0.0.1", port: port, tls: nil, proxy: nil)
+        let connection = try await HTTP1Connection.open(route: route, group: MultiThreadedEventLoopGroup.singleton, timeout: .seconds(5)).get()
+        #expect(try await connection.channel.getOption(.tcpOption(.tcp_nodelay)).get() != 0)
+        #expect(try await connection.channel.getOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_DEBUG))).get() == 0)
+        connection.close()
+        await server.shutdown()
     }
 
     @Test func httpsGoesThroughAConnectProxyWithItsCredentials() async throws {

@@ -171,7 +171,7 @@ final class HTTP1Connection: Sendable {
         let target = route.proxy.map { ($0.host, $0.port) } ?? (route.host, route.port)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
         // An address (in-cluster: KUBERNETES_SERVICE_HOST) is dialled as is; only names go through the resolver.
         let connected: EventLoopFuture<any Channel>
         if let address = try? SocketAddress(ipAddress: target.0, port: target.1) {
