@@ -1,6 +1,7 @@
 import Dispatch
 import CGRPCShim
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -121,6 +122,7 @@ public enum PluginMain {
         server.waitUntilStopped()
         socket.remove()
         logger.debug("plugin server stopped")
+        StdoutGuard.finish()
         exit(0)
     }
 
@@ -157,6 +159,9 @@ enum GRPCCoreLog {
 /// that this guard drains: each line written there (a stray `print` in an action, a library's chatter) is logged
 /// as a Warn line on stderr instead. The host's original stdout stays open, unused, so the host sees no EOF.
 enum StdoutGuard {
+    private static let running = Atomic<Bool>(false)
+    private static let drained = DispatchSemaphore(value: 0)
+
     static func install(logger: Logger) {
         var fds: [Int32] = [0, 0]
         let original = dup(1)
@@ -167,14 +172,19 @@ enum StdoutGuard {
         close(fds[1])
         gs_stdout_line_buffered()
         let reader = fds[0]
+        running.store(true, ordering: .releasing)
         let thread = DispatchQueue(label: "stdout-guard")
         thread.async {
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
+            defer { drained.signal() }
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
-                if count <= 0 { return }
+                if count <= 0 {
+                    if !pending.isEmpty { report(pending, logger) }
+                    return
+                }
                 pending += buffer[0..<count]
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     report(Array(pending[..<newline]), logger)
@@ -186,6 +196,15 @@ enum StdoutGuard {
                 }
             }
         }
+    }
+
+    /// Before exit: output still in the pipe (a print just before Shutdown) is logged, not lost. Closing fd 1, the
+    /// pipe's only write end, lets the reader drain what is left and see end-of-file; the wait is bounded.
+    static func finish() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        fflush(nil)
+        close(1)
+        _ = drained.wait(timeout: .now() + .milliseconds(500))
     }
 
     private static func report(_ line: [UInt8], _ logger: Logger) {
