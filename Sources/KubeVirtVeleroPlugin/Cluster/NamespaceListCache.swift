@@ -1,3 +1,5 @@
+import LosslessJSON
+
 /// One cached LIST result per namespace, filled on first use. Concurrent callers for a namespace share a single
 /// in-flight request; a failed request is reported to every caller waiting on it and is not cached.
 /// `refresh` replaces the cached list (joining a request that is already in flight, which is at least as new).
@@ -6,6 +8,13 @@ actor NamespaceListCache {
     private let list: @Sendable (String) async throws -> [JSONValue]
     private var lists: [String: ListedObjects] = [:]
     private var inFlight: [String: Task<ListedObjects, any Error>] = [:]
+    /// Per namespace, the looked-up values that have already caused a re-list (`first(_:equal:in:)`).
+    private var relisted: [String: Set<ListedValue>] = [:]
+
+    private struct ListedValue: Hashable {
+        let key: ListedObjects.Key
+        let value: String
+    }
 
     init(list: @escaping @Sendable (String) async throws -> [JSONValue]) {
         self.list = list
@@ -33,6 +42,21 @@ actor NamespaceListCache {
         guard inFlight[namespace] == task else { return }
         inFlight[namespace] = nil
         if case .success(let items) = result { lists[namespace] = items }
+    }
+
+    /// The first listed object whose `key` equals `value`. A miss re-lists the namespace once (the object may be newer
+    /// than the list); a further miss for the same value does not list again for the life of the process. LIST errors
+    /// are thrown, and a failed re-list may be tried again.
+    func first(_ key: ListedObjects.Key, equal value: String, in namespace: String) async throws -> JSONValue? {
+        if let found = try await items(in: namespace).first(key, equal: value) { return found }
+        let lookup = ListedValue(key: key, value: value)
+        guard relisted[namespace, default: []].insert(lookup).inserted else { return nil }
+        do {
+            return try await refresh(namespace).first(key, equal: value)
+        } catch {
+            relisted[namespace]?.remove(lookup)
+            throw error
+        }
     }
 
     /// Lists `namespace` again (or joins the request in flight) and caches the result.

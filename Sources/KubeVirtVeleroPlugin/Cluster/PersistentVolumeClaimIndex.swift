@@ -1,9 +1,8 @@
 /// PVCs per namespace from one cached, unfiltered LIST (D7), serving both the VolumeSnapshot source-uid lookup and
 /// the backend-storage lookup, so a namespace costs at most one PVC LIST plus one re-list per VolumeSnapshot whose
 /// source PVC appeared after it.
-actor PersistentVolumeClaimIndex {
+struct PersistentVolumeClaimIndex: Sendable {
     private let claims: NamespaceListCache
-    private var relisted: [String: Set<String>] = [:]
 
     /// `lists` is shared with the PVC lookups by name, so both are served by one LIST per namespace.
     init(lists: NamespaceListCache) {
@@ -13,16 +12,7 @@ actor PersistentVolumeClaimIndex {
     /// The `metadata.uid` of PVC `namespace/name` (`""` when it has none), or `nil` if no such PVC exists after at
     /// most one re-list for this name. LIST errors are thrown and not cached.
     func uid(namespace: String, claimName: String) async throws -> String? {
-        if let claim = try await claims.items(in: namespace).first(.name, equal: claimName) {
-            return Self.uid(of: claim)
-        }
-        guard relisted[namespace, default: []].insert(claimName).inserted else { return nil }
-        do {
-            return try await claims.refresh(namespace).first(.name, equal: claimName).map(Self.uid(of:))
-        } catch {
-            relisted[namespace]?.remove(claimName)
-            throw error
-        }
+        try await claims.first(.name, equal: claimName, in: namespace).map(Self.uid(of:))
     }
 
     /// Names of PVCs labelled `persistent-state-for=<vmName>`, in list order. Zero matches never re-list (the
