@@ -275,15 +275,7 @@ enum KubeconfigYAML {
                 guard index < scalars.count, scalars[index] == ":" else { throw fail("expected ':' after \(key) in a flow mapping") }
                 index += 1
                 object[key] = try parseValue()
-                skipSpaces()
-                guard index < scalars.count else { throw fail("unterminated flow mapping") }
-                if scalars[index] == "," {
-                    index += 1
-                    continue
-                }
-                guard scalars[index] == "}" else { throw fail("expected ',' or '}' in a flow mapping") }
-                index += 1
-                return .object(object)
+                if try closesAfterElement("}", of: "mapping") { return .object(object) }
             }
         }
 
@@ -297,16 +289,19 @@ enum KubeconfigYAML {
             }
             while true {
                 items.append(try parseValue())
-                skipSpaces()
-                guard index < scalars.count else { throw fail("unterminated flow sequence") }
-                if scalars[index] == "," {
-                    index += 1
-                    continue
-                }
-                guard scalars[index] == "]" else { throw fail("expected ',' or ']' in a flow sequence") }
-                index += 1
-                return .array(items)
+                if try closesAfterElement("]", of: "sequence") { return .array(items) }
             }
+        }
+
+        /// After an element of a flow collection: consumes a `,` (more follow: `false`) or the closing bracket
+        /// (`true`); anything else, or the end of the text, is an error naming the collection.
+        mutating func closesAfterElement(_ closing: Unicode.Scalar, of collection: String) throws(ParseError) -> Bool {
+            skipSpaces()
+            guard index < scalars.count else { throw fail("unterminated flow \(collection)") }
+            let next = scalars[index]
+            guard next == "," || next == closing else { throw fail("expected ',' or '\(closing)' in a flow \(collection)") }
+            index += 1
+            return next == closing
         }
 
         mutating func parseQuoted() throws(ParseError) -> String {
