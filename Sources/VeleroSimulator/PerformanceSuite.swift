@@ -87,19 +87,21 @@ public struct PerformanceSuite: Sendable {
 
     /// The plugins' environment: their own empty temporary directory, as in Velero's container (where it holds only
     /// plugin sockets), not the build's, which can hold thousands of entries for the start-up scan of stale sockets.
-    func pluginEnvironment(_ extra: [String: String] = [:]) throws -> [String: String] {
-        let directory = settings.workDirectory + "/plugin-tmp"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return extra.merging(["TMPDIR": directory]) { _, ours in ours }
+    /// The directory is created once, by `run`.
+    func pluginEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        extra.merging(["TMPDIR": pluginTemporaryDirectory]) { _, ours in ours }
     }
+
+    var pluginTemporaryDirectory: String { settings.workDirectory + "/plugin-tmp" }
 
     /// Runs everything; `progress` gets one line per phase.
     public func run(progress: @Sendable (String) -> Void) async throws -> Report {
+        try FileManager.default.createDirectory(atPath: pluginTemporaryDirectory, withIntermediateDirectories: true)
         progress("handshake: \(settings.launches) launches")
         var report = Report(
             handshake: PluginBenchmark.Distribution(
                 try PluginBenchmark.handshakeTimes(
-                    path: settings.plugin, arguments: Self.arguments, environment: try pluginEnvironment(), launches: settings.launches)))
+                    path: settings.plugin, arguments: Self.arguments, environment: pluginEnvironment(), launches: settings.launches)))
 
         if let floorPlugin = settings.floorPlugin {
             progress("floor: \(settings.calls) Execute calls of \(floorPlugin)'s echo")
@@ -108,7 +110,7 @@ public struct PerformanceSuite: Sendable {
                 item: Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bench","namespace":"default"}}"#.utf8),
                 launches: 0, calls: settings.calls, concurrency: settings.concurrency)
             floor.arguments = Self.arguments
-            floor.environment = try pluginEnvironment()
+            floor.environment = pluginEnvironment()
             let result = try await PluginBenchmark(floor).run()
             report.floor = result.execute
             report.throughputFloor = result.throughput
@@ -120,7 +122,7 @@ public struct PerformanceSuite: Sendable {
         defer { Task { await cluster.stop() } }
         let cases = try Self.cases(cluster)
 
-        let host = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: try pluginEnvironment(cluster.environment))
+        let host = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: pluginEnvironment(cluster.environment))
         report.idleRSSKiB = PluginBenchmark.rss(pid: host.process.pid).current
         for testCase in cases {
             progress("action: \(testCase.label)")
@@ -163,7 +165,7 @@ public struct PerformanceSuite: Sendable {
         var cold: [Duration] = []
         var coldRequests = 0
         for _ in 0..<settings.coldLaunches {
-            let fresh = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: try pluginEnvironment(cluster.environment))
+            let fresh = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: pluginEnvironment(cluster.environment))
             // Velero resolves a backup's actions (AppliesTo) before the first Execute; that call reaches no API.
             _ = try await fresh.appliesTo(kind: vmBackup.kind, name: vmBackup.action)
             cluster.server.resetRequests()
@@ -316,7 +318,7 @@ public struct PerformanceSuite: Sendable {
             objects.append(ManifestObject(object: generated.pvc, resource: pvc, namespace: namespace, name: name + "-disk", location: location))
         }
         let cluster = try await EmbeddedCluster.start(objects: objects, directory: settings.workDirectory)
-        let host = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: try pluginEnvironment(cluster.environment))
+        let host = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: pluginEnvironment(cluster.environment))
         let actions = try await PluginActions.discover(host)
         let simulation = try BackupSimulation(host: host, actions: actions, cluster: cluster, spec: BackupSpec())
         let start = ContinuousClock.now

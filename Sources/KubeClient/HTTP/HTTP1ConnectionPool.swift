@@ -51,6 +51,11 @@ enum HTTPTransportError: Error, Equatable, CustomStringConvertible {
         case .proxyRefused(let status): "proxy refused the tunnel: \(status)"
         }
     }
+
+    /// Fails the same way on every attempt: retrying cannot help.
+    var isPermanent: Bool {
+        if case .bodyTooLarge = self { true } else { false }
+    }
 }
 
 /// A small HTTP/1.1 client for one API server: GET requests over keep-alive connections that are reused, opened on

@@ -238,8 +238,8 @@ public final class KubeAPIClient: Sendable {
             logger.debug("GET \(path) failed after \(ContinuousClock.now - started): \(error)")
             let failure = KubeAPIError.transport(request: description, reason: Self.describe(error))
             // A certificate the configured CA does not vouch for, or an oversized answer, will not change on retry.
-            let permanent = error is NIOSSLError || error is NIOSSLExtraError
-                || { if case HTTPTransportError.bodyTooLarge? = error as? HTTPTransportError { true } else { false } }()
+            let permanent =
+                error is NIOSSLError || error is NIOSSLExtraError || (error as? HTTPTransportError)?.isPermanent == true
             return permanent ? .fail(failure) : .retry(failure, retryAfter: nil)
         }
         logger.debug("GET \(path) → \(status) in \(ContinuousClock.now - started)")
