@@ -76,7 +76,7 @@ public struct VMBackupItemAction: BackupItemAction {
         }
         // A running VM's graph needs its launcher pod: that LIST travels together with the VMI lookup below.
         if (try? vm.json.bool(at: ["status", "created"])) == true {
-            await cluster.launcherPods.prefetch(namespace: vm.namespace)
+            cluster.launcherPods.prefetch(namespace: vm.namespace)
         }
         let vmi: KubernetesObject
         do {

@@ -11,8 +11,8 @@ struct LauncherPodIndex: Sendable {
     }
 
     /// Starts the namespace's launcher-pod LIST now (see `NamespaceListCache.startLoading`).
-    func prefetch(namespace: String) async {
-        await pods.startLoading(namespace)
+    func prefetch(namespace: String) {
+        pods.startLoading(namespace)
     }
 
     /// The first pod in list order annotated `kubevirt.io/domain: <vmiName>` (during a migration there may be two;

@@ -1,20 +1,37 @@
 import LosslessJSON
+import Synchronization
 
 /// One cached LIST result per namespace, filled on first use. Concurrent callers for a namespace share a single
 /// in-flight request; a failed request is reported to every caller waiting on it and is not cached.
 /// `refresh` replaces the cached list (joining a request that is already in flight, which is at least as new).
 /// Lists are held as `ListedObjects`, whose lookup tables live as long as the list they index.
-actor NamespaceListCache {
-    private let list: @Sendable (String) async throws -> [JSONValue]
-    private var lists: [String: ListedObjects] = [:]
-    private var inFlight: [String: Task<ListedObjects, any Error>] = [:]
-    /// Per namespace, the looked-up values that have already caused a re-list (`first(_:equal:in:)`).
-    private var relisted: [String: Set<ListedValue>] = [:]
+///
+/// A lock rather than an actor: a lookup in a cached list returns without suspending, so a warm call runs to its end
+/// on the thread that received it (an actor hop would hand every call to another thread).
+final class NamespaceListCache: Sendable {
+    private typealias Listing = Task<ListedObjects, any Error>
+
+    private struct State {
+        var lists: [String: ListedObjects] = [:]
+        /// The request in flight per namespace, with the number that lets it settle only its own entry.
+        var inFlight: [String: (id: UInt64, task: Listing)] = [:]
+        var nextID: UInt64 = 0
+        /// Per namespace, the looked-up values that have already caused a re-list (`first(_:equal:in:)`).
+        var relisted: [String: Set<ListedValue>] = [:]
+    }
+
+    private enum Lookup {
+        case cached(ListedObjects)
+        case listing(Listing)
+    }
 
     private struct ListedValue: Hashable {
         let key: ListedObjects.Key
         let value: String
     }
+
+    private let list: @Sendable (String) async throws -> [JSONValue]
+    private let state = Mutex(State())
 
     init(list: @escaping @Sendable (String) async throws -> [JSONValue]) {
         self.list = list
@@ -22,26 +39,24 @@ actor NamespaceListCache {
 
     /// The cached list of `namespace`, listing it if there is none yet.
     func items(in namespace: String) async throws -> ListedObjects {
-        if let cached = lists[namespace] { return cached }
-        return try await refresh(namespace)
+        let lookup: Lookup = state.withLock { state in
+            if let cached = state.lists[namespace] { return .cached(cached) }
+            return .listing(joinOrStart(namespace, &state))
+        }
+        switch lookup {
+        case .cached(let items): return items
+        case .listing(let listing): return try await listing.value
+        }
     }
 
     /// Starts listing `namespace` unless it is cached or already being listed, without waiting for the answer: a
     /// caller that knows it will need several lists can have them travel together. Later lookups join the request;
     /// its result is cached as any other (an error is not).
     func startLoading(_ namespace: String) {
-        guard lists[namespace] == nil, inFlight[namespace] == nil else { return }
-        let list = self.list
-        let task = Task { ListedObjects(try await list(namespace)) }
-        inFlight[namespace] = task
-        Task { await self.complete(namespace, task) }
-    }
-
-    private func complete(_ namespace: String, _ task: Task<ListedObjects, any Error>) async {
-        let result = await task.result
-        guard inFlight[namespace] == task else { return }
-        inFlight[namespace] = nil
-        if case .success(let items) = result { lists[namespace] = items }
+        state.withLock { state in
+            guard state.lists[namespace] == nil, state.inFlight[namespace] == nil else { return }
+            _ = joinOrStart(namespace, &state)
+        }
     }
 
     /// The first listed object whose `key` equals `value`. A miss re-lists the namespace once (the object may be newer
@@ -50,29 +65,48 @@ actor NamespaceListCache {
     func first(_ key: ListedObjects.Key, equal value: String, in namespace: String) async throws -> JSONValue? {
         if let found = try await items(in: namespace).first(key, equal: value) { return found }
         let lookup = ListedValue(key: key, value: value)
-        guard relisted[namespace, default: []].insert(lookup).inserted else { return nil }
+        guard state.withLock({ $0.relisted[namespace, default: []].insert(lookup).inserted }) else { return nil }
         do {
             return try await refresh(namespace).first(key, equal: value)
         } catch {
-            relisted[namespace]?.remove(lookup)
+            _ = state.withLock { $0.relisted[namespace]?.remove(lookup) }
             throw error
         }
     }
 
     /// Lists `namespace` again (or joins the request in flight) and caches the result.
     func refresh(_ namespace: String) async throws -> ListedObjects {
-        if let running = inFlight[namespace] { return try await running.value }
+        let listing = state.withLock { joinOrStart(namespace, &$0) }
+        return try await listing.value
+    }
+
+    /// The request in flight for `namespace`, or a new one. The new task settles its own entry when it ends: it
+    /// caches a success and always leaves the in-flight table. It cannot settle before it is entered here, as
+    /// settling takes the lock this runs under.
+    private func joinOrStart(_ namespace: String, _ state: inout State) -> Listing {
+        if let running = state.inFlight[namespace] { return running.task }
+        state.nextID &+= 1
+        let id = state.nextID
         let list = self.list
-        let task = Task { ListedObjects(try await list(namespace)) }
-        inFlight[namespace] = task
-        do {
-            let items = try await task.value
-            if inFlight[namespace] == task { inFlight[namespace] = nil }
-            lists[namespace] = items
-            return items
-        } catch {
-            if inFlight[namespace] == task { inFlight[namespace] = nil }
-            throw error
+        let task = Listing {
+            do {
+                let items = ListedObjects(try await list(namespace))
+                self.settle(namespace, id: id, with: items)
+                return items
+            } catch {
+                self.settle(namespace, id: id, with: nil)
+                throw error
+            }
+        }
+        state.inFlight[namespace] = (id, task)
+        return task
+    }
+
+    private func settle(_ namespace: String, id: UInt64, with items: ListedObjects?) {
+        state.withLock { state in
+            guard state.inFlight[namespace]?.id == id else { return }
+            state.inFlight[namespace] = nil
+            if let items { state.lists[namespace] = items }
         }
     }
 }

@@ -128,7 +128,7 @@ public final class PluginServer: Sendable {
                 handle.finish(GRPCFailure(code: GRPCCode.unimplemented, message: "unknown method \(method)"))
                 return
             }
-            Task.detached {
+            Task.immediate {
                 do {
                     handle.respond(try await handler(payload))
                 } catch {
