@@ -59,9 +59,7 @@ final class ActionFixture: Sendable {
                 return logger
             })
         let registry = PluginRegistry()
-        for action in kubevirt.backupItemActions { registry.register(backupItemAction: action.name, action.make) }
-        for action in kubevirt.restoreItemActions { registry.register(restoreItemAction: action.name, action.make) }
-        for action in kubevirt.itemBlockActions { registry.register(itemBlockAction: action.name, action.make) }
+        kubevirt.register(in: registry)
         let plugin = InProcessPlugin(registry: registry)
         return started.withLock { state in
             if let existing = state.plugin { return existing }

@@ -16,6 +16,7 @@ public struct KubeVirtPlugin: Sendable {
     public let backupItemActions: [Registration<any BackupItemAction>]
     public let restoreItemActions: [Registration<any RestoreItemAction>]
     public let itemBlockActions: [Registration<any ItemBlockAction>]
+    private let clusterReader: any ClusterReader
 
     /// - Parameters:
     ///   - clusterReader: the API access shared by all actions (wrapped once in the D7 caches).
@@ -24,6 +25,7 @@ public struct KubeVirtPlugin: Sendable {
         clusterReader: any ClusterReader,
         makeLogger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }
     ) {
+        self.clusterReader = clusterReader
         let cluster = ClusterCache(reader: clusterReader)
         func entry<Action>(_ name: String, _ make: @escaping @Sendable (Logger) -> Action) -> Registration<Action> {
             Registration(name: name) { make(makeLogger(name)) }
@@ -45,5 +47,15 @@ public struct KubeVirtPlugin: Sendable {
         itemBlockActions = [
             entry(VMItemBlockAction.name) { VMItemBlockAction(cluster: cluster, logger: $0) }
         ]
+    }
+
+    /// Registers every action under its name, and the preparation of cluster access once the plugin serves (the API
+    /// client is then ready when the first action needs it; no request is made before).
+    public func register(in registry: PluginRegistry) {
+        for action in backupItemActions { registry.register(backupItemAction: action.name, action.make) }
+        for action in restoreItemActions { registry.register(restoreItemAction: action.name, action.make) }
+        for action in itemBlockActions { registry.register(itemBlockAction: action.name, action.make) }
+        let reader = clusterReader
+        registry.whenServing { reader.prepare() }
     }
 }

@@ -72,6 +72,22 @@ import VeleroPluginKit
         #expect(!host.process.stderrLines.joined().contains("e2e-token"), "the token never reaches a log line")
     }
 
+    @Test func theClientPreparedAtStartMakesNoRequestUntilAnActionNeedsOne() async throws {
+        let cluster = try await Self.startCluster()
+        defer { Task { await cluster.server.shutdown() } }
+        for object in [Self.runningVM("vm1"), Self.vmi("vm1"), Self.launcherPod("vm1"), Self.pvc("vm1-disk", uid: "u-1")] {
+            try cluster.server.store.add(object)
+        }
+        let host = try await PluginHost(path: try BuiltBinaries.kubevirtPlugin, environment: cluster.environment, handshakeTimeout: .seconds(10))
+        defer { Task { await host.kill() } }
+        #expect(try await host.healthCheck() == HealthCheckResponse.serving)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(cluster.server.requests.isEmpty)
+        #expect(cluster.server.connectionCount == 0, "preparing the client opens no connection")
+        _ = try await host.backupExecute(name: Self.prefix + "backup-virtualmachine-action", item: Self.runningVM("vm1"), backup: Array("{}".utf8))
+        #expect(!cluster.server.requests.isEmpty, "the backup reads the cluster")
+    }
+
     @Test func missingVMIIsTheAPIsNotFoundMessageWithContext() async throws {
         let cluster = try await Self.startCluster()
         defer { Task { await cluster.server.shutdown() } }

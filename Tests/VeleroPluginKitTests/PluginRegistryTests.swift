@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 @testable import VeleroPluginKit
@@ -16,6 +19,23 @@ private struct Probe: BackupItemAction, RestoreItemAction {
     ])
     func namesFollowVelerosRule(name: String, valid: Bool) {
         #expect((PluginRegistry.validate(name: name) == nil) == valid)
+    }
+
+    @Test func servingHooksRunInOrderOnAThreadOfTheirOwnWithoutHoldingUpTheServer() async throws {
+        let registry = PluginRegistry()
+        let log = Mutex<[String]>([])
+        let release = Mutex(false)
+        registry.whenServing {
+            while !release.withLock({ $0 }) { usleep(1000) }  // a hook that blocks, e.g. reading files
+            log.withLock { $0.append("first") }
+        }
+        registry.whenServing { log.withLock { $0.append("second") } }
+        #expect(log.withLock { $0 }.isEmpty, "registering runs nothing")
+        registry.startServingHooks()  // returns although the first hook blocks
+        release.withLock { $0 = true }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while log.withLock({ $0.count }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(log.withLock { $0 } == ["first", "second"])
     }
 
     @Test func invalidAndDuplicateNamesStopTheBinaryBeforeServing() {

@@ -9,6 +9,12 @@ public struct APIClusterReader: ClusterReader {
         shared = client
     }
 
+    /// Creates the shared client (configuration, event-loop thread), which the first cold call would otherwise wait
+    /// for. A configuration error is not kept: the first call that needs the API tries again and reports it.
+    public func prepare() {
+        _ = try? shared.get()
+    }
+
     private func client() throws -> KubeAPIClient {
         do {
             return try shared.get()

@@ -22,6 +22,13 @@ public protocol ClusterReader: Sendable {
     func virtualMachines(namespace: String) async throws -> [JSONValue]
     /// LIST `/apis/cdi.kubevirt.io/v1beta1/namespaces/{ns}/datavolumes`.
     func dataVolumes(namespace: String) async throws -> [JSONValue]
+    /// Makes the first request cheaper without making one (e.g. creates the API client). Called in the background
+    /// once the plugin serves; it must not fail or log: a call that needs the API reports its own errors.
+    func prepare()
+}
+
+extension ClusterReader {
+    public func prepare() {}
 }
 
 /// The fields the actions read from listed objects, which is all a cached LIST keeps: `metadata.name`, `namespace`,

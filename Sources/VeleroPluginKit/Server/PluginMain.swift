@@ -118,6 +118,7 @@ public enum PluginMain {
 
         writeStandardOutput("1|2|unix|\(socket.path)|grpc|\n")
         StdoutGuard.install(logger: logger)
+        registry.startServingHooks()
 
         server.waitUntilStopped()
         socket.remove()
@@ -173,8 +174,7 @@ enum StdoutGuard {
         gs_stdout_line_buffered()
         let reader = fds[0]
         running.store(true, ordering: .releasing)
-        let thread = DispatchQueue(label: "stdout-guard")
-        thread.async {
+        let started = startDetachedThread {
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             defer { drained.signal() }
@@ -195,6 +195,12 @@ enum StdoutGuard {
                     pending = []
                 }
             }
+        }
+        if !started {
+            // Without a reader the pipe would fill and block a stray print: give the host's stdout back instead.
+            running.store(false, ordering: .releasing)
+            dup2(original, 1)
+            close(reader)
         }
     }
 

@@ -73,6 +73,7 @@ public final class PluginRegistry: Sendable {
         var entries: [Key: Entry] = [:]
         var instances: [Key: any Sendable] = [:]
         var problems: [String] = []
+        var servingHooks: [@Sendable () -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -113,6 +114,21 @@ public final class PluginRegistry: Sendable {
                 state.entries[key] = entry
             }
         }
+    }
+
+    /// Work to start in the background once the plugin serves (after the handshake line), such as preparing a client
+    /// the first calls will need. Hooks must not write to stdout and must not fail a call: whatever they prepare is
+    /// created again, with its error reported, by the call that needs it.
+    public func whenServing(_ hook: @escaping @Sendable () -> Void) {
+        state.withLock { $0.servingHooks.append(hook) }
+    }
+
+    /// Starts the `whenServing` hooks, in order, on a thread of their own (they may block: file reads, thread
+    /// creation), so they neither wait for nor hold a worker of Swift's pool, which serves the calls.
+    func startServingHooks() {
+        let hooks = state.withLock { $0.servingHooks }
+        guard !hooks.isEmpty else { return }
+        startDetachedThread { for hook in hooks { hook() } }
     }
 
     /// Registration problems; a non-empty list means the binary must not start serving.

@@ -1,44 +1,56 @@
+import Synchronization
 import Testing
-import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
+@testable import VeleroPluginKit
 
-/// The executable registers the actions with VeleroPluginKit's `PluginRegistry`, which this test target cannot
-/// see. This stand-in has the same method signatures, so the snippet documented for `main.swift` is compiled here.
-private final class RegistryStandIn: @unchecked Sendable {
-    typealias Factory<T> = @Sendable () throws -> T
-    var registered: [(kind: String, name: String)] = []
-    var factories: [@Sendable () throws -> Any] = []
+/// Counts `prepare()` calls; every read fails (registration must not read the cluster).
+private final class PreparingReader: ClusterReader {
+    let prepared = Mutex(0)
 
-    func register(backupItemAction name: String, _ factory: @escaping Factory<any BackupItemAction>) {
-        registered.append(("BackupItemAction", name))
-        factories.append(factory)
-    }
+    func prepare() { prepared.withLock { $0 += 1 } }
 
-    func register(restoreItemAction name: String, _ factory: @escaping Factory<any RestoreItemAction>) {
-        registered.append(("RestoreItemAction", name))
-        factories.append(factory)
-    }
-
-    func register(itemBlockAction name: String, _ factory: @escaping Factory<any ItemBlockAction>) {
-        registered.append(("ItemBlockAction", name))
-        factories.append(factory)
-    }
+    private func unavailable() -> any Error { ClusterUnavailableError(reason: "no cluster in this test") }
+    func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
+    func virtualMachine(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
+    func dataVolume(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
+    func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
+    func launcherPods(namespace: String) async throws -> [JSONValue] { throw unavailable() }
+    func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] { throw unavailable() }
+    func virtualMachineInstances(namespace: String) async throws -> [JSONValue] { throw unavailable() }
+    func virtualMachines(namespace: String) async throws -> [JSONValue] { throw unavailable() }
+    func dataVolumes(namespace: String) async throws -> [JSONValue] { throw unavailable() }
 }
 
 @Suite("Plugin registration")
 struct RegistrationSnippetTests {
-    @Test("the main.swift snippet registers 11 actions whose factories never fail")
-    func snippet() throws {
-        let registry = RegistryStandIn()
-        // --- snippet for Sources/kubevirt-velero-plugin/main.swift ---
-        let plugin = KubeVirtPlugin(
-            clusterReader: UnavailableClusterReader(reason: "this build has no Kubernetes API client yet"))
-        for action in plugin.backupItemActions { registry.register(backupItemAction: action.name, action.make) }
-        for action in plugin.restoreItemActions { registry.register(restoreItemAction: action.name, action.make) }
-        for action in plugin.itemBlockActions { registry.register(itemBlockAction: action.name, action.make) }
+    @Test("register(in:) adds the 11 actions, whose factories never fail, and prepares cluster access only once serving")
+    func registration() async throws {
+        let reader = PreparingReader()
+        let registry = PluginRegistry()
+        // --- as in Sources/kubevirt-velero-plugin/main.swift ---
+        let plugin = KubeVirtPlugin(clusterReader: reader)
+        plugin.register(in: registry)
         // ---
-        #expect(registry.registered.count == 11)
-        #expect(registry.registered.last?.kind == "ItemBlockAction")
-        for factory in registry.factories { _ = try factory() }
+        try registry.validate()
+        let identifiers = registry.identifiers(command: "/plugins/kubevirt-velero-plugin")
+        #expect(identifiers.count == 11)
+        #expect(identifiers.filter { $0.kind == "BackupItemAction" }.count == 5)
+        #expect(identifiers.filter { $0.kind == "RestoreItemAction" }.count == 5)
+        #expect(identifiers.last?.kind == "ItemBlockAction")
+        for identifier in identifiers {
+            switch identifier.kind {
+            case "BackupItemAction": #expect(try registry.backupItemAction(identifier.name) != nil)
+            case "RestoreItemAction": #expect(try registry.restoreItemAction(identifier.name) != nil)
+            default: #expect(try registry.itemBlockAction(identifier.name) != nil)
+            }
+        }
+        #expect(reader.prepared.withLock { $0 } == 0, "registering and creating actions prepare nothing")
+
+        registry.startServingHooks()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while reader.prepared.withLock({ $0 }) == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(reader.prepared.withLock { $0 } == 1, "serving prepares cluster access once")
     }
 }
