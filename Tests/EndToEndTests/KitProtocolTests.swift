@@ -97,6 +97,24 @@ import VeleroPluginKit
         }
     }
 
+    @Test func unaryCallsWaitingForTheirRequestNeitherBlockOthersNorShutdown() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        // More calls than the method has armed slots, each opened without its request message yet.
+        let waiting = try (0..<6).map { _ in try host.channel.openStream("/generated.BackupItemAction/Execute", request: nil) }
+        let item = Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}"#.utf8)
+        for _ in 0..<3 {
+            let response = try await host.backupExecute(name: "test.velero.io/echo", item: item, backup: Array("{}".utf8))
+            #expect(response.item == item)
+        }
+        for stream in waiting.prefix(3) { stream.cancel() }
+        for stream in waiting.prefix(3) { #expect(await stream.finished().code == GRPCCode.cancelled) }
+        // The other three are still waiting at Shutdown, which ends them and exits cleanly.
+        let report = await host.kill()
+        #expect(report.exitedGracefully)
+        #expect(report.exitStatus == 0)
+        for stream in waiting.suffix(3) { #expect(await stream.finished().code != GRPCCode.ok) }
+    }
+
     @Test func listPluginsGroupsByKindInGoOrderWithArgvZeroAsCommand() async throws {
         let path = try BuiltBinaries.kitTestPlugin
         let host = try await PluginHost(path: path, arguments: ["--features=EnableCSI"], handshakeTimeout: .seconds(10))

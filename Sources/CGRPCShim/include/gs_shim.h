@@ -42,8 +42,9 @@ typedef enum {
     GS_EVENT_STREAM_MESSAGE = 3,
     // The client half-closed a bidi stream. `call` is borrowed.
     GS_EVENT_STREAM_HALF_CLOSE = 4,
-    // The client cancelled the call, or the connection died, before the call was finished. `call` is borrowed; the
-    // owner of the call's reference must still finish it (the status is then discarded).
+    // The client cancelled a streaming call, or its connection died, before the call was finished. `call` is
+    // borrowed; the owner of the call's reference must still finish it (the status is then discarded). Unary calls
+    // have no such event: their answer to a cancelled call is discarded the same way.
     GS_EVENT_CANCELLED = 5,
     // Shutdown completed (gs_server_shutdown or SIGTERM): no calls are in flight and no further events follow.
     GS_EVENT_SERVER_STOPPED = 6,
@@ -63,10 +64,12 @@ typedef void (*gs_event_fn)(void *ctx, const gs_event *event);
 
 typedef struct {
     const char *address;        // "unix:/abs/path" (or any C core address)
-    gs_event_fn on_event;       // called on the completion-queue thread; must not block
+    gs_event_fn on_event;       // called on the completion-queue thread; must not wait (it may do short work,
+                                // such as running a unary handler up to its first suspension)
     void *context;              // passed to on_event
     int max_receive_bytes;      // request size limit; <= 0 keeps C core's default (4 MiB, same as a Go plugin)
-    int request_slots;          // armed grpc_server_request_call slots; <= 0 means 8
+    int request_slots;          // armed slots for streaming and unknown methods; <= 0 means 8 (each unary method
+                                // has 4 slots of its own)
     int sigterm_grace_ms;       // >= 0: SIGTERM starts a graceful shutdown with this grace; < 0: default action
 } gs_server_config;
 
