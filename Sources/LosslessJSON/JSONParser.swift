@@ -57,6 +57,15 @@ struct JSONParser {
         return value
     }
 
+    mutating func parseDocument(selecting selection: JSONSelection) throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("empty input, expected a JSON value") }
+        let value = try parseValue(selecting: selection)
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("unexpected data after the JSON value") }
+        return value
+    }
+
     private func failure(_ reason: String) -> JSONParseError {
         JSONParseError(offset: index, reason: reason)
     }
@@ -208,6 +217,176 @@ struct JSONParser {
                 throw failure("unexpected \(describeByte(at: index)) in object, expected ',' or '}'")
             }
         }
+    }
+
+    // MARK: Selective parsing: the same checks in the same order, materialising only what is selected
+
+    private mutating func parseValue(selecting selection: JSONSelection) throws(JSONParseError) -> JSONValue {
+        guard index < bytes.count else { throw failure("unexpected end of input, expected a JSON value") }
+        switch selection {
+        case .members(let wanted) where bytes[index] == UInt8(ascii: "{"):
+            return .object(try parseObject(selecting: wanted))
+        case .elements(let each) where bytes[index] == UInt8(ascii: "["):
+            return .array(try parseArray(selecting: each))
+        default:
+            return try parseValue()
+        }
+    }
+
+    private mutating func parseArray(selecting each: JSONSelection) throws(JSONParseError) -> [JSONValue] {
+        var elements: [JSONValue] = []
+        try walkArray { (parser: inout JSONParser) throws(JSONParseError) in
+            elements.append(try parser.parseValue(selecting: each))
+        }
+        return elements
+    }
+
+    private mutating func parseObject(selecting wanted: [JSONSelection.Wanted]) throws(JSONParseError) -> JSONObject {
+        var members: [JSONObject.Member] = []
+        try walkObject { (parser: inout JSONParser, keyStart: Int) throws(JSONParseError) in
+            guard let match = try parser.wantedKey(wanted, keyStart: keyStart) else {
+                try parser.skipValue()
+                return
+            }
+            let value = try parser.parseValue(selecting: match.selection)
+            // A repeated key keeps its first position and its last value, as in `parseObject()`.
+            if let existing = members.firstIndex(where: { $0.key == match.key }) {
+                members[existing].value = value
+            } else {
+                members.append(JSONObject.Member(key: match.key, value: value))
+            }
+        }
+        return JSONObject(uniqueMembers: members)
+    }
+
+    /// Checks and skips one value without materialising it.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard index < bytes.count else { throw failure("unexpected end of input, expected a JSON value") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try walkObject { (parser: inout JSONParser, _: Int) throws(JSONParseError) in try parser.skipValue() }
+        case UInt8(ascii: "["):
+            try walkArray { (parser: inout JSONParser) throws(JSONParseError) in try parser.skipValue() }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectKeyword("true")
+        case UInt8(ascii: "f"): try expectKeyword("false")
+        case UInt8(ascii: "n"): try expectKeyword("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard let end = JSONNumber.scanLiteral(bytes, from: index) else { throw failure("invalid number") }
+            index = end
+        default: throw failure("unexpected \(describeByte(at: index)), expected a JSON value")
+        }
+    }
+
+    /// Walks an array at `[` with the checks of `parseArray()`, calling `element` at the start of each element.
+    private mutating func walkArray(
+        _ element: (inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        try enterContainer()
+        index += 1  // [
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try element(&self)
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of input in array") }
+            switch bytes[index] {
+            case UInt8(ascii: ","):
+                index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                depth -= 1
+                return
+            default:
+                throw failure("unexpected \(describeByte(at: index)) in array, expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Walks an object at `{` with the checks of `parseObject()`. For each member the key is checked and skipped,
+    /// then `member` is called at the start of the value with the offset of the key's opening quote.
+    private mutating func walkObject(
+        _ member: (inout JSONParser, Int) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        try enterContainer()
+        index += 1  // {
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw failure("unexpected \(describeByte(at: index)) in object, expected a string key")
+            }
+            let keyStart = index
+            try skipString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw failure("unexpected \(describeByte(at: index)) after object key, expected ':'")
+            }
+            index += 1
+            skipWhitespace()
+            try member(&self, keyStart)
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end of input in object") }
+            switch bytes[index] {
+            case UInt8(ascii: ","):
+                index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                depth -= 1
+                return
+            default:
+                throw failure("unexpected \(describeByte(at: index)) in object, expected ',' or '}'")
+            }
+        }
+    }
+
+    /// The wanted member whose key is the (already checked) string at `keyStart`. Plain keys are compared as bytes;
+    /// a key with escapes is decoded first.
+    private mutating func wantedKey(
+        _ wanted: [JSONSelection.Wanted], keyStart: Int
+    ) throws(JSONParseError) -> JSONSelection.Wanted? {
+        var end = keyStart + 1
+        while bytes[end] != UInt8(ascii: "\"") && bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if bytes[end] == UInt8(ascii: "\"") {
+            let key = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<end])
+            return wanted.first { candidate in
+                candidate.keyBytes.count == key.count && candidate.keyBytes.withUnsafeBufferPointer { memoryEqual($0, key) }
+            }
+        }
+        let resume = index
+        index = keyStart
+        let key = try parseString()
+        index = resume
+        return wanted.first { $0.key == key }
+    }
+
+    /// Checks and skips a string at its opening quote: the checks of `parseString()`, without creating it. Strings
+    /// with escapes or non-ASCII bytes (rare in the skipped parts) are checked by decoding them.
+    private mutating func skipString() throws(JSONParseError) {
+        let start = index
+        index += 1  // opening quote
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
+            if byte < 0x20 { throw failure("unescaped control character in string") }
+            index += 1
+        }
+        index = start
+        _ = try parseString()
     }
 
     /// Parses a string starting at its opening quote.

@@ -58,7 +58,24 @@ enum FuzzTargets {
         _ = try? HealthCheckRequest(decoding: bytes)
     }
 
+    /// A LIST-like selection: what the plugin's LIST parsing materialises, plus nested and non-object cases.
+    static let selection: JSONSelection = .members([
+        "items": .elements(ObjectEssentials.selection), "metadata": .members(["continue": .all]),
+        "spec": .members(["template": .members(["spec": .all]), "volumes": .elements(.members(["name": .all]))]),
+    ])
+
     static func json(_ bytes: [UInt8]) {
+        // Selective parsing fails exactly where the full parse fails, and otherwise equals the reduced full parse.
+        let full = Result { () throws(JSONParseError) -> JSONValue in try JSONValue.parse(bytes) }
+        let selected = Result { () throws(JSONParseError) -> JSONValue in try JSONValue.parse(bytes, selecting: selection) }
+        switch (full, selected) {
+        case (.success(let whole), .success(let partial)):
+            check(partial.serialized() == whole.selecting(selection).serialized(), "selective parse differs from the reduced full parse")
+        case (.failure(let a), .failure(let b)):
+            check(a == b, "selective parse fails differently: \(a) vs \(b)")
+        default:
+            check(false, "selective parse and full parse disagree on validity")
+        }
         guard let value = try? JSONValue.parse(bytes) else { return }
         let text = value.serialized()
         guard let again = try? JSONValue.parse(text) else { fatalError("serialised JSON does not parse: \(text.prefix(200))") }

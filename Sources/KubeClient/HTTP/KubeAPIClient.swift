@@ -132,8 +132,11 @@ public final class KubeAPIClient: Sendable {
     /// LIST with pagination; returns `items` of every page in server order, each passed through `transform` as its
     /// page arrives (so a caller that keeps a few fields never holds a whole namespace of full objects).
     public func list(
-        _ path: String, labelSelector: String?, _ request: RequestDescription, transform: (JSONValue) -> JSONValue = { $0 }
+        _ path: String, labelSelector: String?, _ request: RequestDescription, selecting itemSelection: JSONSelection = .all,
+        transform: (JSONValue) -> JSONValue = { $0 }
     ) async throws(KubeAPIError) -> [JSONValue] {
+        // Only the selected parts of each item are materialised; the rest of the page is checked and skipped.
+        let pageSelection: JSONSelection = .members(["items": .elements(itemSelection), "metadata": .members(["continue": .all])])
         var items: [JSONValue] = []
         var continueToken: String?
         var restarted = false
@@ -153,7 +156,7 @@ public final class KubeAPIClient: Sendable {
             }
             let page: JSONValue
             do {
-                page = try JSONValue.parse(body)
+                page = try JSONValue.parse(body, selecting: pageSelection)
             } catch {
                 throw .malformedResponse(request: request, reason: "\(error)")
             }

@@ -43,7 +43,9 @@ public struct APIClusterReader: ClusterReader {
 
     private func items(_ path: String, labelSelector: String?, _ request: RequestDescription) async throws -> [JSONValue] {
         do {
-            return try await client().list(path, labelSelector: labelSelector, request, transform: ObjectEssentials.project)
+            return try await client().list(
+                path, labelSelector: labelSelector, request, selecting: ObjectEssentials.selection,
+                transform: ObjectEssentials.project)
         } catch let error as KubeAPIError {
             throw Self.translate(error)
         }

@@ -39,6 +39,18 @@ public enum ObjectEssentials {
     /// Annotations kept on listed objects (the launcher-pod lookup reads `kubevirt.io/domain`).
     public static let keptAnnotations: Set<String> = ["kubevirt.io/domain"]
 
+    /// What `project` reads, for parsing a LIST without materialising the rest of each object (full pods are
+    /// kilobytes each). `project` applied to an object parsed with this selection gives what it gives for the whole
+    /// object.
+    public static let selection: JSONSelection = .members([
+        "metadata": .members([
+            JSONSelection.Wanted("name"), JSONSelection.Wanted("namespace"), JSONSelection.Wanted("uid"),
+            JSONSelection.Wanted("labels"),
+            JSONSelection.Wanted("annotations", .members(keptAnnotations.sorted().map { JSONSelection.Wanted($0) })),
+        ]),
+        "status": .members(["phase": .all]),
+    ])
+
     public static func project(_ object: JSONValue) -> JSONValue {
         guard let source = object.objectValue else { return object }
         var result = JSONObject()

@@ -37,6 +37,26 @@ struct D7SharedClusterReadsTests {
         }
     }
 
+    @Test("a LIST parsed with ObjectEssentials.selection projects to what the whole objects project to")
+    func essentialsSelectionKeepsWhatTheProjectionReads() throws {
+        var objects = ["launcher-pod-fedora-db.json", "vmi-fedora-db.json", "pvc-rootdisk.json", "datavolume-rootdisk.json"]
+            .map { Fixtures.load($0) }
+        objects.append(json(#"{"metadata":"odd","status":[1]}"#))
+        objects.append(json(#"{"metadata":{"name":"n","annotations":"odd","labels":7,"uid":"u","namespace":"ns","x":1},"status":{"phase":"Pending","y":2}}"#))
+        objects.append(json(#"{"metadata":{"annotations":{"kubevirt.io/domain":"a","b":"c","kubevirt.io/domain":"d"}}}"#))
+        let list = JSONValue.object(["kind": "List", "items": .array(objects)])
+        let text = list.serialized()
+        let whole = try #require(try JSONValue.parse(text).objectValue?["items"]?.arrayValue)
+        let selected = try #require(
+            try JSONValue.parse(text, selecting: .members(["items": .elements(ObjectEssentials.selection)])).objectValue?["items"]?.arrayValue)
+        #expect(whole.count == objects.count && selected.count == objects.count)
+        for (full, partial) in zip(whole, selected) {
+            #expect(ObjectEssentials.project(partial).serialized() == ObjectEssentials.project(full).serialized())
+        }
+        let pod = try #require(selected.first)
+        #expect(pod.serialized().count < whole[0].serialized().count / 4, "most of a pod is not materialised")
+    }
+
     @Test("listed objects are found by name, annotation and label through tables that keep list order")
     func listedObjectLookups() {
         let listed = ListedObjects([
