@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 // ---------------------------------------------------------------------------------------------------------------
 // gRPC core logging
@@ -62,6 +64,94 @@ __attribute__((used, section(".init_array"))) static void (*gs_capture_argv_ptr)
 const char *gs_process_argv0(void) { return gs_argv0; }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Plugin log lines on fd 2, batched once serving (see gs_shim.h)
+
+enum { GS_LOG_CAPACITY = 256 * 1024 };
+
+static pthread_mutex_t gs_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gs_log_pending = PTHREAD_COND_INITIALIZER;
+static char gs_log_buffer[GS_LOG_CAPACITY];  // static: the crash handler can read it, it never moves
+static volatile size_t gs_log_len = 0;
+static int gs_log_batching = 0;
+static int gs_log_delay_ms = 0;
+
+static void gs_write_all(const char *bytes, size_t len) {
+    while (len > 0) {
+        ssize_t written = write(2, bytes, len);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return;  // stderr gone: nothing else to do with the line
+        bytes += written;
+        len -= (size_t)written;
+    }
+}
+
+// Caller holds gs_log_mu.
+static void gs_log_drain_locked(void) {
+    if (gs_log_len > 0) gs_write_all(gs_log_buffer, gs_log_len);
+    gs_log_len = 0;
+}
+
+void gs_log_write(const uint8_t *bytes, size_t len) {
+    pthread_mutex_lock(&gs_log_mu);
+    if (!gs_log_batching) {
+        gs_write_all((const char *)bytes, len);
+    } else {
+        if (gs_log_len + len > GS_LOG_CAPACITY) gs_log_drain_locked();
+        if (len > GS_LOG_CAPACITY) {
+            gs_write_all((const char *)bytes, len);
+        } else {
+            int was_empty = gs_log_len == 0;
+            memcpy(gs_log_buffer + gs_log_len, bytes, len);
+            gs_log_len += len;
+            if (was_empty) pthread_cond_signal(&gs_log_pending);
+        }
+    }
+    pthread_mutex_unlock(&gs_log_mu);
+}
+
+void gs_log_flush(void) {
+    pthread_mutex_lock(&gs_log_mu);
+    gs_log_drain_locked();
+    pthread_mutex_unlock(&gs_log_mu);
+}
+
+// Waits for a first pending line, lets the lines of the next delay_ms join it, writes them in one write(2).
+static void *gs_log_flusher(void *arg) {
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&gs_log_mu);
+        while (gs_log_len == 0) pthread_cond_wait(&gs_log_pending, &gs_log_mu);
+        pthread_mutex_unlock(&gs_log_mu);
+        struct timespec delay = {0, (long)gs_log_delay_ms * 1000000L};
+        while (nanosleep(&delay, &delay) != 0 && errno == EINTR) {
+        }
+        gs_log_flush();
+    }
+    return NULL;
+}
+
+int gs_log_start_batching(int delay_ms) {
+    pthread_mutex_lock(&gs_log_mu);
+    int started = gs_log_batching;
+    pthread_mutex_unlock(&gs_log_mu);
+    if (started) return 0;
+    gs_log_delay_ms = delay_ms > 0 ? delay_ms : 1;
+    // Lines still pending at exit() are written by this hook; a crash writes them from its signal handler.
+    atexit(gs_log_flush);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    int rc = pthread_create(&thread, &attributes, gs_log_flusher, NULL);
+    pthread_attr_destroy(&attributes);
+    if (rc != 0) return -1;  // lines keep going out one write each
+    pthread_mutex_lock(&gs_log_mu);
+    gs_log_batching = 1;
+    pthread_mutex_unlock(&gs_log_mu);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Fatal signals
 
 static char gs_crash_line[1024];
@@ -71,6 +161,13 @@ static volatile sig_atomic_t gs_crash_written = 0;
 static void gs_on_fatal_signal(int sig) {
     if (!gs_crash_written) {
         gs_crash_written = 1;
+        // Best effort, without the lock (a signal handler cannot take it): the lines still waiting for their
+        // batch, which tell what the process was doing, then the crash line.
+        size_t pending = gs_log_len;
+        if (pending > 0 && pending <= GS_LOG_CAPACITY) {
+            ssize_t ignored = write(2, gs_log_buffer, pending);
+            (void)ignored;
+        }
         ssize_t ignored = write(2, gs_crash_line, gs_crash_line_len);
         (void)ignored;
     }

@@ -1,4 +1,6 @@
 import Dispatch
+import Glibc
+import Logging
 import Synchronization
 import VeleroPluginKit
 
@@ -43,6 +45,16 @@ struct PanickingAction: BackupItemAction {
     func appliesTo() throws -> ResourceSelector { ResourceSelector() }
     func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
         throw PluginPanic("index out of range in test")
+    }
+}
+
+/// Logs a line, then dies of a fatal signal as a Swift trap does (SIGTRAP; without the runtime's own message).
+struct CrashingAction: BackupItemAction {
+    func appliesTo() throws -> ResourceSelector { ResourceSelector() }
+    func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
+        Logger(label: "crash").info("about to crash on purpose: \(String(decoding: item, as: UTF8.self))")
+        raise(SIGTRAP)
+        return BackupItemActionOutput()
     }
 }
 
@@ -106,6 +118,7 @@ let barrier = BarrierAction()
 registry.register(backupItemAction: "test.velero.io/echo") { EchoAction() }
 registry.register(backupItemAction: "test.velero.io/fail") { FailingAction() }
 registry.register(backupItemAction: "test.velero.io/panic") { PanickingAction() }
+registry.register(backupItemAction: "test.velero.io/crash") { CrashingAction() }
 registry.register(backupItemAction: "test.velero.io/barrier") { barrier }
 registry.register(backupItemAction: "test.velero.io/large") { LargeResponseAction() }
 registry.register(backupItemAction: "test.velero.io/stray-print") { StrayPrintAction() }

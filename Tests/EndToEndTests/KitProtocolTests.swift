@@ -122,6 +122,7 @@ import VeleroPluginKit
         let plugins = try await host.listPlugins()
         #expect(plugins.map { "\($0.kind) \($0.name)" } == [
             "BackupItemAction test.velero.io/barrier",
+            "BackupItemAction test.velero.io/crash",
             "BackupItemAction test.velero.io/echo",
             "BackupItemAction test.velero.io/fail",
             "BackupItemAction test.velero.io/large",
@@ -175,6 +176,41 @@ import VeleroPluginKit
             #expect(frame.line > 0)
             #expect(frame.function == "kit_test_plugin.execute(item:backup:)")
         }
+    }
+
+    @Test func batchedLogLinesReachStderrInOrderWhileThePluginRuns() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        defer { Task { await host.kill() } }
+        for index in 0..<20 {
+            _ = try await host.backupExecute(name: "test.velero.io/stray-print", item: Array("\(index)".utf8), backup: [])
+        }
+        func strayLines() -> Int {
+            host.process.stderrLines.compactMap(PluginLogLine.init).filter { $0.message.contains("stray output") }.count
+        }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while strayLines() < 20 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(strayLines() == 20, "every line arrives within the batch delay, not only at exit")
+        #expect(host.process.stderrLines.allSatisfy { PluginLogLine($0) != nil }, "batches are whole lines")
+    }
+
+    @Test func aCrashWritesTheLinesStillWaitingForTheirBatchThenTheCrashLine() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        for index in 0..<3 {
+            _ = try await host.backupExecute(name: "test.velero.io/stray-print", item: Array("\(index)".utf8), backup: [])
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await host.backupExecute(name: "test.velero.io/crash", item: Array("item-7".utf8), backup: [])
+        }
+        #expect(host.process.waitForExit(timeout: .seconds(10)))
+        #expect(host.process.exitStatus == nil, "killed by the signal, not exited")
+        let lines = host.process.stderrLines
+        #expect(lines.allSatisfy { PluginLogLine($0) != nil }, "\(lines)")
+        let messages = lines.compactMap(PluginLogLine.init).map(\.message)
+        let before = try #require(messages.firstIndex { $0 == "about to crash on purpose: item-7" })
+        let crash = try #require(messages.firstIndex { $0.hasPrefix("plugin process crashed (fatal signal)") })
+        #expect(before < crash)
+        #expect(messages.filter { $0.contains("stray output from an action") }.count == 3, "no line is lost")
+        #expect(crash == messages.count - 1)
     }
 
     @Test func panicsArriveAsAbortedPluginPanicked() async throws {

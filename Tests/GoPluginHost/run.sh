@@ -9,7 +9,7 @@ mkdir -p "$root/.tmp/gopath"
 command -v go >/dev/null || { echo "go not found: apt-get install golang-go golang-github-hashicorp-go-plugin-dev golang-google-grpc-dev" >&2; exit 1; }
 go build -o .tmp/go-plugin-host ./Tests/GoPluginHost
 echo "== kit-test-plugin under hashicorp/go-plugin + grpc-go"
-.tmp/go-plugin-host -plugin "$root/$bin/kit-test-plugin" -plugins 10 -echo test.velero.io/echo \
+.tmp/go-plugin-host -plugin "$root/$bin/kit-test-plugin" -plugins 11 -echo test.velero.io/echo \
   -fail test.velero.io/fail -fail-prefix "VM cannot be safely backed up: test failure"
 echo "== kubevirt-velero-plugin under hashicorp/go-plugin + grpc-go"
 .tmp/go-plugin-host -plugin "$root/$bin/kubevirt-velero-plugin" -plugins 11 \

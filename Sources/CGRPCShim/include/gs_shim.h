@@ -169,6 +169,16 @@ const char *gs_process_argv0(void);
 // SIGILL/SIGTRAP; this keeps a crash from being silent in Velero's log.
 void gs_install_crash_line(const char *line);
 
+// Plugin log lines on fd 2. Before gs_log_start_batching each call is one write(2). Afterwards lines are appended
+// to a buffer that a thread writes out delay_ms after its first line, so a busy plugin makes one write for many
+// lines instead of one per line; order is kept, a full buffer (256 KiB) is written at once, exit() writes what is
+// pending, and a fatal signal writes it (best effort) before the crash line. Returns -1 if the thread could not
+// be started (lines keep going out one by one).
+void gs_log_write(const uint8_t *bytes, size_t len);
+int gs_log_start_batching(int delay_ms);
+// Writes every pending line now.
+void gs_log_flush(void);
+
 /** Makes C stdio's `stdout` line-buffered (after fd 1 has been redirected to a pipe, so a stray line is flushed
  *  at its newline instead of waiting in a full buffer). */
 void gs_stdout_line_buffered(void);

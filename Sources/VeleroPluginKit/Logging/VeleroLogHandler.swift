@@ -1,3 +1,4 @@
+import CGRPCShim
 import Logging
 import Synchronization
 
@@ -64,7 +65,6 @@ public final class VeleroLogSink: Sendable {
     public static let standardError = VeleroLogSink()
 
     private let threshold = Atomic<Int>(VeleroLogLevel.info.rawValue)
-    private let writeLock = Mutex<Void>(())
     /// Velero reads stderr in 64 KiB lines; longer ones arrive in fragments logged raw (spec §6.2).
     static let maxMessageBytes = 48 * 1024
 
@@ -79,16 +79,13 @@ public final class VeleroLogSink: Sendable {
     public func write(level: VeleroLogLevel, message: String, source: String, fields: [(String, String)]) {
         guard isEnabled(level) else { return }
         let line = Self.render(level: level, message: message, source: source, fields: fields)
-        writeLock.withLock { _ in
-            line.withUnsafeBufferPointer { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { if written < 0 && errno == EINTR { continue } else { return } }
-                    offset += written
-                }
-            }
-        }
+        line.withUnsafeBufferPointer { gs_log_write($0.baseAddress, $0.count) }
+    }
+
+    /// From now on lines leave in batches: one write(2) per `delayMilliseconds` while lines keep coming, instead of
+    /// one per line (gs_shim.h: order kept, pending lines written at exit and before a crash line).
+    public func startBatching(delayMilliseconds: Int32 = 5) {
+        _ = gs_log_start_batching(delayMilliseconds)
     }
 
     /// The JSON line (with its trailing newline), keys in byte order like logrus' JSON formatter.

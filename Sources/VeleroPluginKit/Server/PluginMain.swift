@@ -118,6 +118,7 @@ public enum PluginMain {
 
         writeStandardOutput("1|2|unix|\(socket.path)|grpc|\n")
         StdoutGuard.install(logger: logger)
+        sink.startBatching()
         registry.startServingHooks()
 
         server.waitUntilStopped()
