@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -189,6 +190,14 @@ void gs_install_crash_line(const char *line) {
         sa.sa_flags = SA_RESETHAND | SA_NODEFER;
         sigaction(signals[i], &sa, NULL);
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Heap
+
+void gs_tune_malloc(void) {
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -393,16 +393,19 @@ struct JSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes, the text is the input bytes themselves.
+        // Fast path: no escapes, the text is the input bytes themselves. Whether it is ASCII is noted on the way.
+        var nonASCII: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), offset: start)
+                let text = try makeString(
+                    UnsafeBufferPointer(rebasing: bytes[start..<index]), offset: start, knownASCII: nonASCII < 0x80)
                 index += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("unescaped control character in string") }
+            nonASCII |= byte
             index += 1
         }
         guard index < bytes.count else { throw JSONParseError(offset: start - 1, reason: "unterminated string") }
@@ -448,11 +451,16 @@ struct JSONParser {
     /// Creates the string, rejecting invalid UTF-8 (Go would replace it with U+FFFD; a lossless parser must not).
     /// `String(decoding:)` is the specialised fast path; it repairs invalid input, so a non-ASCII result is compared
     /// with the input bytes (a repair always changes them). ASCII, by far the most common case, needs no check.
-    private func makeString(_ buffer: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONParseError) -> String {
-        var isASCII = true
-        for byte in buffer where byte >= 0x80 {
-            isASCII = false
-            break
+    private func makeString(
+        _ buffer: UnsafeBufferPointer<UInt8>, offset: Int, knownASCII: Bool = false
+    ) throws(JSONParseError) -> String {
+        var isASCII = knownASCII
+        if !isASCII {
+            isASCII = true
+            for byte in buffer where byte >= 0x80 {
+                isASCII = false
+                break
+            }
         }
         var text = String(decoding: buffer, as: UTF8.self)
         if isASCII { return text }

@@ -183,6 +183,11 @@ void gs_log_flush(void);
  *  at its newline instead of waiting in a full buffer). */
 void gs_stdout_line_buffered(void);
 
+// glibc heap settings for a long-running server: freed memory stays in the process (up to 16 MiB at the top of
+// an arena) instead of going back to the kernel after each burst of calls and being faulted in again, and arenas
+// grow 1 MiB at a time. glibc's defaults (128 KiB, no pad) cost an mprotect and page faults every few calls.
+void gs_tune_malloc(void);
+
 // pipe2(fds, O_CLOEXEC): both ends close-on-exec atomically, so concurrent spawns never inherit them.
 int gs_pipe_cloexec(int fds[2]);
 

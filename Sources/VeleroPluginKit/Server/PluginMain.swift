@@ -28,6 +28,7 @@ public enum PluginMain {
     static let shutdownGraceMilliseconds: Int32 = 800
 
     public static func run(registry: PluginRegistry, label: String = "velero-plugin") -> Never {
+        gs_tune_malloc()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGINT, SIG_IGN)  // Go counts and drops SIGINT; Velero never sends it
         // A parent may have left SIGTERM blocked; unblock it before gRPC's threads inherit this thread's mask.
