@@ -107,6 +107,6 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON"],
             exclude: ["Golden"]),
-        .testTarget(name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI"]),
+        .testTarget(name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI", "PluginHost"]),
     ]
 )

@@ -58,7 +58,9 @@ extension PerformanceSuite.Report {
             checks.append(Check(target: "scale: launcher-pod LISTs ≤ 2 per namespace", measured: "\(worstLists) at most", met: worstLists <= 2))
             if let cpu = scale.pluginCPU {
                 let seconds = PerformanceSuite.seconds(cpu)
-                checks.append(Check(target: "scale: plugin CPU ≤ 10 s for \(scale.vms) VMs", measured: Self.format(seconds, 2) + " s", met: seconds <= 10))
+                checks.append(Check(
+                    target: "scale: plugin CPU ≤ 10 s for \(scale.vms) VMs (median of \(max(1, scale.pluginCPURuns.count)) runs)",
+                    measured: Self.format(seconds, 2) + " s", met: seconds <= 10))
             }
             checks.append(Check(target: "scale: backup without errors", measured: "\(scale.errors) errors", met: scale.errors == 0))
         }
@@ -131,7 +133,10 @@ extension PerformanceSuite.Report {
             row("API requests", "\(scale.apiRequests)")
             row("API requests per VM", Self.format(Double(scale.apiRequests) / Double(max(1, scale.vms)), 2))
             row("launcher-pod LISTs per namespace (max)", "\(scale.podListsPerNamespace.values.max() ?? 0)")
-            row("plugin CPU time", scale.pluginCPU.map { Self.format(PerformanceSuite.seconds($0), 2) + " s" } ?? "–")
+            row("plugin CPU time (median run)", scale.pluginCPU.map { Self.format(PerformanceSuite.seconds($0), 2) + " s" } ?? "–")
+            if scale.pluginCPURuns.count > 1 {
+                row("plugin CPU time of each run", scale.pluginCPURuns.map { Self.format(PerformanceSuite.seconds($0), 2) + " s" }.joined(separator: ", "))
+            }
             row("plugin peak RSS", mb(scale.peakRSSKiB))
             row("wall time of the walk", Self.format(PerformanceSuite.seconds(scale.wall), 1) + " s")
             row("errors", "\(scale.errors)")
