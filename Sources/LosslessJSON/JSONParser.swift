@@ -185,10 +185,10 @@ struct JSONParser {
 
             // A repeated key keeps its first position and its last value (Go's decoder keeps the last value).
             var existing: Int? = nil
-            if var table = positions {
-                existing = table[key]
-                if existing == nil { table[key] = members.count }
-                positions = table
+            if positions != nil {
+                // In place: copying the table out and back would copy it for every further key.
+                existing = positions![key]
+                if existing == nil { positions![key] = members.count }
             } else {
                 existing = members.firstIndex { $0.key == key }
                 if members.count >= 16 {
