@@ -130,93 +130,41 @@ struct JSONParser {
     }
 
     private mutating func parseArray() throws(JSONParseError) -> [JSONValue] {
-        try enterContainer()
-        index += 1  // [
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return elements
-        }
-        while true {
-            skipWhitespace()
-            elements.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of input in array") }
-            switch bytes[index] {
-            case UInt8(ascii: ","):
-                index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
-                return elements
-            default:
-                throw failure("unexpected \(describeByte(at: index)) in array, expected ',' or ']'")
-            }
-        }
+        try walkArray { (parser: inout JSONParser) throws(JSONParseError) in elements.append(try parser.parseValue()) }
+        return elements
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONObject {
-        try enterContainer()
-        index += 1  // {
         var members: [JSONObject.Member] = []
         // Built only for large objects, where a linear duplicate scan per key would be quadratic.
         var positions: [String: Int]? = nil
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return JSONObject(uniqueMembers: members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw failure("unexpected \(describeByte(at: index)) in object, expected a string key")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw failure("unexpected \(describeByte(at: index)) after object key, expected ':'")
-            }
-            index += 1
-            skipWhitespace()
-            let value = try parseValue()
-
-            // A repeated key keeps its first position and its last value (Go's decoder keeps the last value).
-            var existing: Int? = nil
-            if positions != nil {
-                // In place: copying the table out and back would copy it for every further key.
-                existing = positions![key]
-                if existing == nil { positions![key] = members.count }
-            } else {
-                existing = members.firstIndex { $0.key == key }
-                if members.count >= 16 {
-                    var table: [String: Int] = [:]
-                    for (position, member) in members.enumerated() { table[member.key] = position }
-                    if existing == nil { table[key] = members.count }
-                    positions = table
+        try walkObject(
+            readKey: { (parser: inout JSONParser) throws(JSONParseError) in try parser.parseString() },
+            member: { (parser: inout JSONParser, key: String) throws(JSONParseError) in
+                let value = try parser.parseValue()
+                // A repeated key keeps its first position and its last value (Go's decoder keeps the last value).
+                var existing: Int? = nil
+                if positions != nil {
+                    // In place: copying the table out and back would copy it for every further key.
+                    existing = positions![key]
+                    if existing == nil { positions![key] = members.count }
+                } else {
+                    existing = members.firstIndex { $0.key == key }
+                    if members.count >= 16 {
+                        var table: [String: Int] = [:]
+                        for (position, member) in members.enumerated() { table[member.key] = position }
+                        if existing == nil { table[key] = members.count }
+                        positions = table
+                    }
                 }
-            }
-            if let existing {
-                members[existing].value = value
-            } else {
-                members.append(JSONObject.Member(key: key, value: value))
-            }
-
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of input in object") }
-            switch bytes[index] {
-            case UInt8(ascii: ","):
-                index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return JSONObject(uniqueMembers: members)
-            default:
-                throw failure("unexpected \(describeByte(at: index)) in object, expected ',' or '}'")
-            }
-        }
+                if let existing {
+                    members[existing].value = value
+                } else {
+                    members.append(JSONObject.Member(key: key, value: value))
+                }
+            })
+        return JSONObject(uniqueMembers: members)
     }
 
     // MARK: Selective parsing: the same checks in the same order, materialising only what is selected
@@ -243,7 +191,8 @@ struct JSONParser {
 
     private mutating func parseObject(selecting wanted: [JSONSelection.Wanted]) throws(JSONParseError) -> JSONObject {
         var members: [JSONObject.Member] = []
-        try walkObject { (parser: inout JSONParser, keyStart: Int) throws(JSONParseError) in
+        try walkObject(readKey: { (parser: inout JSONParser) throws(JSONParseError) in try parser.skipKey() }) {
+            (parser: inout JSONParser, keyStart: Int) throws(JSONParseError) in
             guard let match = try parser.wantedKey(wanted, keyStart: keyStart) else {
                 try parser.skipValue()
                 return
@@ -264,7 +213,9 @@ struct JSONParser {
         guard index < bytes.count else { throw failure("unexpected end of input, expected a JSON value") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            try walkObject { (parser: inout JSONParser, _: Int) throws(JSONParseError) in try parser.skipValue() }
+            try walkObject(readKey: { (parser: inout JSONParser) throws(JSONParseError) in try parser.skipString() }) {
+                (parser: inout JSONParser, _: Void) throws(JSONParseError) in try parser.skipValue()
+            }
         case UInt8(ascii: "["):
             try walkArray { (parser: inout JSONParser) throws(JSONParseError) in try parser.skipValue() }
         case UInt8(ascii: "\""): try skipString()
@@ -278,7 +229,8 @@ struct JSONParser {
         }
     }
 
-    /// Walks an array at `[` with the checks of `parseArray()`, calling `element` at the start of each element.
+    /// Walks an array at `[`: checks its syntax and calls `element` at the start of each element, which it must consume.
+    @inline(__always)
     private mutating func walkArray(
         _ element: (inout JSONParser) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
@@ -308,10 +260,12 @@ struct JSONParser {
         }
     }
 
-    /// Walks an object at `{` with the checks of `parseObject()`. For each member the key is checked and skipped,
-    /// then `member` is called at the start of the value with the offset of the key's opening quote.
-    private mutating func walkObject(
-        _ member: (inout JSONParser, Int) throws(JSONParseError) -> Void
+    /// Walks an object at `{`: checks its syntax and, for each member, reads the key with `readKey` (at its opening
+    /// quote) and calls `member` at the start of the value, which it must consume.
+    @inline(__always)
+    private mutating func walkObject<Key>(
+        readKey: (inout JSONParser) throws(JSONParseError) -> Key,
+        member: (inout JSONParser, Key) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
         try enterContainer()
         index += 1  // {
@@ -326,15 +280,14 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw failure("unexpected \(describeByte(at: index)) in object, expected a string key")
             }
-            let keyStart = index
-            try skipString()
+            let key = try readKey(&self)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw failure("unexpected \(describeByte(at: index)) after object key, expected ':'")
             }
             index += 1
             skipWhitespace()
-            try member(&self, keyStart)
+            try member(&self, key)
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of input in object") }
             switch bytes[index] {
@@ -348,6 +301,13 @@ struct JSONParser {
                 throw failure("unexpected \(describeByte(at: index)) in object, expected ',' or '}'")
             }
         }
+    }
+
+    /// Checks and skips a key, giving the offset of its opening quote.
+    private mutating func skipKey() throws(JSONParseError) -> Int {
+        let start = index
+        try skipString()
+        return start
     }
 
     /// The wanted member whose key is the (already checked) string at `keyStart`. Plain keys are compared as bytes;
