@@ -1,8 +1,9 @@
 import Logging
 import Synchronization
 
-/// The one API client of a plugin process, created on first use — never before the handshake and never while
-/// actions are instantiated, so a missing configuration only fails the calls that need the API. A configuration
+/// The one API client of a plugin process, created by the first `get()` — the plugin's serving hook right after the
+/// handshake, or the first call that needs it; never before the handshake and never while actions are
+/// instantiated, so a missing configuration only fails the calls that need the API. A configuration
 /// error is not cached: the next call tries again (cheap: environment and file checks).
 public final class SharedKubeClient: Sendable {
     private let make: @Sendable () throws(KubeAPIError) -> KubeAPIClient

@@ -51,7 +51,9 @@ final class CallHandle: Sendable {
 }
 
 /// The gRPC server of a plugin process: owns the C shim's server, turns its events into Swift tasks and answers
-/// them through `routes`. The completion-queue thread only copies bytes and starts tasks; it never waits for Swift.
+/// them through `routes`. A unary handler starts on the completion-queue thread (`Task.immediate`) and runs there
+/// until it first suspends, so a call that needs no I/O is answered without a thread hand-off; one that waits
+/// resumes on Swift's pool. The completion-queue thread never blocks on Swift.
 public final class PluginServer: Sendable {
     private let routes: [String: Route]
     private let handle: Mutex<CPointer?> = Mutex(nil)
