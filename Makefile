@@ -5,19 +5,27 @@ SWIFT ?= swift
 # Swift Testing runs tests in parallel by itself.
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: all build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist bench bench-actions fuzz stress-tsan stress-asan
+.PHONY: all deps deps-test build test demo check-generated check-containerfile go-plugin-host proto clean dist verify-dist bench bench-actions fuzz stress-tsan stress-asan
 
 all: build
 
 $(TMPDIR):
 	@mkdir -p $(TMPDIR)
 
-build: | $(TMPDIR)
+## Installs the Debian packages the build needs when any is missing (as root; otherwise prints the command).
+deps:
+	@tools/install-deps.sh build
+
+## The same for everything `make test` runs (adds Go and the go-plugin/grpc-go sources).
+deps-test:
+	@tools/install-deps.sh test
+
+build: deps | $(TMPDIR)
 	$(SWIFT) build
 
 ## Run every test: generated code is current, the debug build (all executables the end-to-end tests launch), the
 ## real hashicorp/go-plugin + grpc-go host against both plugin binaries, then swift test.
-test: check-generated check-containerfile build go-plugin-host | $(TMPDIR)
+test: deps-test check-generated check-containerfile build go-plugin-host | $(TMPDIR)
 	.build/debug/kubevirt-fuzz Tests/Fuzz/corpus
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 

@@ -100,13 +100,17 @@ let package = Package(
             path: "Benchmarks/ActionBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // KubeVirt's and CDI's published API (key names and types) and the check that holds test objects to it.
+        .target(name: "SchemaCheck", dependencies: ["LosslessJSON"], path: "Tests/SchemaCheck"),
         .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON", nio("NIOCore"), nio("NIOPosix")]),
-        .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit"]),
+        .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit", "SchemaCheck"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON"],
+            name: "EndToEndTests",
+            dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON", "SchemaCheck"],
             exclude: ["Golden"]),
-        .testTarget(name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI", "PluginHost"]),
+        .testTarget(
+            name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI", "PluginHost", "SchemaCheck"]),
     ]
 )

@@ -138,7 +138,7 @@ struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONObject {
         var members: [JSONObject.Member] = []
         // Built only for large objects, where a linear duplicate scan per key would be quadratic.
-        var positions: [String: Int]? = nil
+        var positions: [ByteExactKey: Int]? = nil
         try walkObject(
             readKey: { (parser: inout JSONParser) throws(JSONParseError) in try parser.parseString() },
             member: { (parser: inout JSONParser, key: String) throws(JSONParseError) in
@@ -147,14 +147,14 @@ struct JSONParser {
                 var existing: Int? = nil
                 if positions != nil {
                     // In place: copying the table out and back would copy it for every further key.
-                    existing = positions![key]
-                    if existing == nil { positions![key] = members.count }
+                    existing = positions![ByteExactKey(key)]
+                    if existing == nil { positions![ByteExactKey(key)] = members.count }
                 } else {
-                    existing = members.firstIndex { $0.key == key }
+                    existing = members.firstIndex { $0.key.hasSameBytes(as: key) }
                     if members.count >= 16 {
-                        var table: [String: Int] = [:]
-                        for (position, member) in members.enumerated() { table[member.key] = position }
-                        if existing == nil { table[key] = members.count }
+                        var table: [ByteExactKey: Int] = [:]
+                        for (position, member) in members.enumerated() { table[ByteExactKey(member.key)] = position }
+                        if existing == nil { table[ByteExactKey(key)] = members.count }
                         positions = table
                     }
                 }
@@ -199,7 +199,7 @@ struct JSONParser {
             }
             let value = try parser.parseValue(selecting: match.selection)
             // A repeated key keeps its first position and its last value, as in `parseObject()`.
-            if let existing = members.firstIndex(where: { $0.key == match.key }) {
+            if let existing = members.firstIndex(where: { $0.key.hasSameBytes(as: match.key) }) {
                 members[existing].value = value
             } else {
                 members.append(JSONObject.Member(key: match.key, value: value))
@@ -327,7 +327,7 @@ struct JSONParser {
         index = keyStart
         let key = try parseString()
         index = resume
-        return wanted.first { $0.key == key }
+        return wanted.first { $0.key.hasSameBytes(as: key) }
     }
 
     /// Checks and skips a string at its opening quote: the checks of `parseString()`, without creating it. Strings

@@ -54,7 +54,7 @@ extension JSONValue {
         case (.members(let wanted), .object(let object)):
             var kept = JSONObject()
             for member in object.members {
-                if let match = wanted.first(where: { $0.key == member.key }) {
+                if let match = wanted.first(where: { $0.key.hasSameBytes(as: member.key) }) {
                     kept[member.key] = member.value.selecting(match.selection)
                 }
             }

@@ -140,14 +140,14 @@ public struct JSONObject: Sendable {
     public var keys: [String] { members.map(\.key) }
 
     public func index(forKey key: String) -> Int? {
-        members.firstIndex { $0.key == key }
+        members.firstIndex { $0.key.hasSameBytes(as: key) }
     }
 
     /// Reading gives the member's value; assigning replaces it in place or appends a new member; assigning `nil`
     /// removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
-            for member in members where member.key == key { return member.value }
+            for member in members where member.key.hasSameBytes(as: key) { return member.value }
             return nil
         }
         set {
@@ -182,14 +182,15 @@ public struct JSONObject: Sendable {
 
 // MARK: - Semantic equality
 
-/// Semantic equality: objects compare as unordered maps, numbers by literal text (`1` ≠ `1.0`), arrays in order.
+/// Semantic equality: objects compare as unordered maps, numbers by literal text (`1` ≠ `1.0`), arrays in order,
+/// keys and strings by their UTF-8 bytes (as Go compares them, not by Unicode equivalence).
 extension JSONValue: Equatable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.number(let a), .number(let b)): a == b
-        case (.string(let a), .string(let b)): a == b
+        case (.string(let a), .string(let b)): a.hasSameBytes(as: b)
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a == b
         default: false

@@ -57,7 +57,7 @@ import VeleroPluginKit
 
     /// Items that are broken for every action: nothing can be done with them but a clear error.
     static let unusable: [(String, String)] = [
-        ("malformed JSON", #"{"kind": "VirtualMachine", "metadata": {"name": "vm1""#),
+        ("malformed JSON", #"{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "metadata": {"name": "vm1""#),
         ("non-object JSON", "[1,2,3]"),
         ("a bare string", #""VirtualMachine""#),
         ("empty item", ""),
@@ -66,7 +66,7 @@ import VeleroPluginKit
     ]
 
     static func bytes(_ label: String, _ text: String) -> [UInt8] {
-        if label == "invalid UTF-8" { return Array(#"{"kind":"Pod","metadata":{"name":""#.utf8) + [0xC3, 0x28, 0xFF] + Array(#""}}"#.utf8) }
+        if label == "invalid UTF-8" { return Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":""#.utf8) + [0xC3, 0x28, 0xFF] + Array(#""}}"#.utf8) }
         return Array(text.utf8)
     }
 

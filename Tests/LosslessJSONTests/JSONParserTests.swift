@@ -145,6 +145,32 @@ struct JSONParserTests {
         #expect(JSONNumber(-42).literal == "-42")
     }
 
+    @Test("keys that are canonically equivalent but have other bytes stay apart, as Go keeps them", arguments: [0, 20])
+    func canonicallyEquivalentKeys(padding: Int) throws {
+        // "é" as one code point (U+00E9) and as "e" + combining acute (U+0301): equal as Swift Strings, two keys to Go.
+        // With padding the object is large enough for the parser's duplicate-key table.
+        let filler = (0..<padding).map { #""k\#($0)":0,"# }.joined()
+        let text = "{" + filler + #""\#u{E9}":1,"e\#u{301}":2}"#
+        let parsed = try JSONValue.parse(text)
+        let object = try #require(parsed.objectValue)
+        #expect(object.count == padding + 2)
+        #expect(object["\u{E9}"] == 1 && object["e\u{301}"] == 2)
+        #expect(parsed.serialized() == Array(text.utf8))
+        let selected = try JSONValue.parse(Array(text.utf8), selecting: .members([JSONSelection.Wanted("e\u{301}")]))
+        #expect(selected.objectValue?.keys == ["e\u{301}"] && selected.objectValue?["e\u{301}"] == 2)
+        #expect(JSONValue.string("\u{E9}") != JSONValue.string("e\u{301}"))
+        var edited = parsed
+        try edited.setValue(3, at: [.key("e\u{301}")])
+        #expect(edited.objectValue?["\u{E9}"] == 1 && edited.objectValue?["e\u{301}"] == 3)
+    }
+
+    @Test("a number beyond float64's range is found by path; large and tiny ones within it are not")
+    func numbersBeyondFloat64() throws {
+        #expect(try JSONValue.parse(#"{"a":[1,{"b":-1e400}]}"#).firstNumberBeyondFloat64() == ["a", 1, "b"])
+        #expect(try JSONValue.parse(#"{"a":1e308,"b":1e-400,"c":123456789012345678901234567890,"d":2.50}"#).firstNumberBeyondFloat64() == nil)
+        #expect(try JSONValue.parse("[" + String(repeating: "9", count: 400) + "]").firstNumberBeyondFloat64() == [0])
+    }
+
     @Test("a large document (a 5,000-pod list) round-trips to identical bytes")
     func largeDocument() throws {
         let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"virt-launcher-vm-%d","annotations":{"kubevirt.io/domain":"vm-%d"},"labels":{"kubevirt.io":"virt-launcher"}},"spec":{"containers":[{"name":"compute","resources":{"limits":{"cpu":"100m","memory":"1Gi"}}}]},"status":{"phase":"Running","podIP":"10.0.0.1"}}"#

@@ -31,13 +31,18 @@ public struct DVBackupItemAction: BackupItemAction {
         case "DataVolume":
             var dataVolume = try KubernetesObject(item: json, kind: "DataVolume", actionTypeName: Self.typeName)
             logger.info("handling DataVolume \(dataVolume.namespacedName)")
-            guard try dataVolume.string(["status", "phase"]) == "Succeeded" else { return .unchanged }
+            // The Secrets and ConfigMaps of the source: CDI needs them again if it populates the disk after restore.
+            let sourceReferences = try DataVolumeSourceReferences.of(dataVolume, spec: ["spec"])
+            guard try dataVolume.string(["status", "phase"]) == "Succeeded" else {
+                return sourceReferences.isEmpty ? .unchanged : BackupItemActionOutput(additionalItems: sourceReferences)
+            }
             // CDI marks a prePopulated DataVolume Succeeded without importing: the PVC comes from the backup.
             try dataVolume.setAnnotation(Annotation.prePopulated, dataVolume.name)
             return BackupItemActionOutput(
                 updatedItem: dataVolume.serialized(sizeHint: item.count),
-                additionalItems: [.persistentVolumeClaim(dataVolume.namespace, dataVolume.name)])
+                additionalItems: [.persistentVolumeClaim(dataVolume.namespace, dataVolume.name)] + sourceReferences)
         default:
+            try KubernetesObject.requireDecodableByVelero(json, actionTypeName: Self.typeName)
             return .unchanged
         }
     }

@@ -47,7 +47,7 @@ public struct VMIBackupItemAction: BackupItemAction {
             }
             let found: JSONValue?
             do {
-                found = try await cluster.launcherPod(namespace: vmi.namespace, vmiName: vmi.name)
+                found = try await cluster.launcherPod(namespace: vmi.namespace, vmiName: vmi.name, vmi: vmi.json)
             } catch {
                 throw ActionError("failed to get launcher pod from VMI \(vmi.namespacedName): \(error)")
             }

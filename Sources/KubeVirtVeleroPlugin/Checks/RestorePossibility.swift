@@ -65,7 +65,8 @@ struct RestorePossibility: Sendable {
                     continue
                 } catch {
                     logger.info("DataVolume \(name) not included in backup")
-                    throw ActionError("\(error): \(context)")
+                    // The reference wraps the GET error this way (§8 row 4); D6 adds the context in parentheses.
+                    throw ActionError("failed to get DV \(namespace)/\(name): \(error) (\(context))")
                 }
                 if var problem {
                     logger.info("DataVolume \(name) not included in backup")

@@ -45,8 +45,14 @@ struct ClusterCache: Sendable {
         try await claimsByName.object(namespace: namespace, name: name)
     }
 
-    func launcherPod(namespace: String, vmiName: String) async throws -> JSONValue? {
-        try await launcherPods.launcherPod(namespace: namespace, vmiName: vmiName)
+    /// The launcher pod running VMI `namespace/vmiName`. `vmi` is the VMI when the caller has it; otherwise it is
+    /// read (through this cache) only if a migration leaves two Running candidates, whose node then decides.
+    func launcherPod(namespace: String, vmiName: String, vmi: JSONValue? = nil) async throws -> JSONValue? {
+        try await launcherPods.launcherPod(namespace: namespace, vmiName: vmiName) {
+            let object: JSONValue
+            if let vmi { object = vmi } else { object = try await virtualMachineInstance(namespace: namespace, name: vmiName) }
+            return try? object.string(at: ["status", "nodeName"])
+        }
     }
 
     func persistentVolumeClaimUID(namespace: String, claimName: String) async throws -> String? {

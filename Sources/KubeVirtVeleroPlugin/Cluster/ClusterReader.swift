@@ -32,8 +32,9 @@ extension ClusterReader {
 }
 
 /// The fields the actions read from listed objects, which is all a cached LIST keeps: `metadata.name`, `namespace`,
-/// `uid`, `labels` (as they are, whatever their type), the annotations named in `keptAnnotations`, and
-/// `status.phase`. A namespace of thousands of VMs then costs kilobytes, not the megabytes of full objects. GET
+/// `uid`, `labels` (as they are, whatever their type), the annotations named in `keptAnnotations`,
+/// `status.phase` and the node names (`spec.nodeName` of a pod, `status.nodeName` of a VMI: a migrating VMI has two
+/// launcher pods, and the one on the VMI's node runs it). A namespace of thousands of VMs then costs kilobytes, not the megabytes of full objects. GET
 /// results stay whole.
 public enum ObjectEssentials {
     /// Annotations kept on listed objects (the launcher-pod lookup reads `kubevirt.io/domain`).
@@ -48,7 +49,8 @@ public enum ObjectEssentials {
             JSONSelection.Wanted("labels"),
             JSONSelection.Wanted("annotations", .members(keptAnnotations.sorted().map { JSONSelection.Wanted($0) })),
         ]),
-        "status": .members(["phase": .all]),
+        "spec": .members(["nodeName": .all]),
+        "status": .members(["phase": .all, "nodeName": .all]),
     ])
 
     public static func project(_ object: JSONValue) -> JSONValue {
@@ -72,8 +74,15 @@ public enum ObjectEssentials {
         } else if let metadata = source["metadata"] {
             result["metadata"] = metadata
         }
-        if let phase = source["status"]?.objectValue?["phase"] {
-            result["status"] = .object(["phase": phase])
+        if let nodeName = source["spec"]?.objectValue?["nodeName"] {
+            result["spec"] = .object(["nodeName": nodeName])
+        }
+        if let status = source["status"]?.objectValue {
+            var kept = JSONObject()
+            for key in ["phase", "nodeName"] {
+                if let value = status[key] { kept[key] = value }
+            }
+            if !kept.isEmpty { result["status"] = .object(kept) }
         }
         return .object(result)
     }

@@ -63,11 +63,22 @@ final class NamespaceListCache: Sendable {
     /// than the list); a further miss for the same value does not list again for the life of the process. LIST errors
     /// are thrown, and a failed re-list may be tried again.
     func first(_ key: ListedObjects.Key, equal value: String, in namespace: String) async throws -> JSONValue? {
-        if let found = try await items(in: namespace).first(key, equal: value) { return found }
+        try await all(key, equal: value, in: namespace, acceptedWhen: { !$0.isEmpty }).first
+    }
+
+    /// The listed objects whose `key` equals `value`, in list order. When the cached list's matches are not
+    /// `accepted` (none, or none in a usable state), the namespace is re-listed once for that value, under the same
+    /// rule as `first(_:equal:in:)`, and the fresh list's matches are returned whatever they are.
+    func all(
+        _ key: ListedObjects.Key, equal value: String, in namespace: String,
+        acceptedWhen accepted: ([JSONValue]) -> Bool
+    ) async throws -> [JSONValue] {
+        let cached = try await items(in: namespace).all(key, equal: value)
+        if accepted(cached) { return cached }
         let lookup = ListedValue(key: key, value: value)
-        guard state.withLock({ $0.relisted[namespace, default: []].insert(lookup).inserted }) else { return nil }
+        guard state.withLock({ $0.relisted[namespace, default: []].insert(lookup).inserted }) else { return cached }
         do {
-            return try await refresh(namespace).first(key, equal: value)
+            return try await refresh(namespace).all(key, equal: value)
         } catch {
             _ = state.withLock { $0.relisted[namespace]?.remove(lookup) }
             throw error

@@ -28,21 +28,26 @@ struct BackupGraph: Sendable {
             result.items.append(.virtualMachineInstance(vm.namespace, vm.name))
             await steps.appendLauncherPod(namespace: vm.namespace, vmiName: vm.name, to: &result)
         }
-        result.items += try await steps.specDependencies(of: vm, spec: ["spec", "template", "spec"], vmName: vm.name)
+        result.items += try await steps.specDependencies(of: vm, template: .virtualMachine, vmName: vm.name)
+        result.items += try steps.dataVolumeTemplateSources(of: vm)
         return result
     }
 
     /// §7.2: the launcher pod (always looked for), then the spec's dependencies.
     func virtualMachineInstance(_ vmi: KubernetesObject) async throws(ActionError) -> GraphResult {
         var result = GraphResult()
-        await steps.appendLauncherPod(namespace: vmi.namespace, vmiName: vmi.name, to: &result)
-        result.items += try await steps.specDependencies(of: vmi, spec: ["spec"], vmName: vmi.name)
+        await steps.appendLauncherPod(namespace: vmi.namespace, vmiName: vmi.name, vmi: vmi.json, to: &result)
+        result.items += try await steps.specDependencies(of: vmi, template: .virtualMachineInstance, vmName: vmi.name)
         return result
     }
 
-    /// §7.2: a finished DataVolume brings its PVC.
+    /// §7.2: a finished DataVolume brings its PVC; any DataVolume the Secrets and ConfigMaps its source needs.
     func dataVolume(_ dataVolume: KubernetesObject) throws(ActionError) -> GraphResult {
-        guard try dataVolume.string(["status", "phase"]) == "Succeeded" else { return GraphResult() }
-        return GraphResult(items: [.persistentVolumeClaim(dataVolume.namespace, dataVolume.name)])
+        var items: [ResourceIdentifier] = []
+        if try dataVolume.string(["status", "phase"]) == "Succeeded" {
+            items.append(.persistentVolumeClaim(dataVolume.namespace, dataVolume.name))
+        }
+        items += try DataVolumeSourceReferences.of(dataVolume, spec: ["spec"])
+        return GraphResult(items: items)
     }
 }

@@ -42,6 +42,22 @@ extension ResourceIdentifier {
     }
 }
 
+extension ResourceIdentifier {
+    /// A PriorityClass is cluster-scoped: its identifier has no namespace.
+    static func priorityClass(_ name: String) -> ResourceIdentifier {
+        ResourceIdentifier(group: "scheduling.k8s.io", resource: "priorityclasses", namespace: "", name: name)
+    }
+
+    /// Dynamic Resource Allocation: a claim a VMI consumes, or the template its launcher pod's claim is made from.
+    static func resourceClaim(_ namespace: String, _ name: String) -> ResourceIdentifier {
+        ResourceIdentifier(group: "resource.k8s.io", resource: "resourceclaims", namespace: namespace, name: name)
+    }
+
+    static func resourceClaimTemplate(_ namespace: String, _ name: String) -> ResourceIdentifier {
+        ResourceIdentifier(group: "resource.k8s.io", resource: "resourceclaimtemplates", namespace: namespace, name: name)
+    }
+}
+
 /// A graph's items in order (no de-duplication; order is significant) and the cluster-read errors met while
 /// building it. Every reference caller treats an error as fatal to the item, except the ItemBlockAction (D8), which
 /// uses the partial list.

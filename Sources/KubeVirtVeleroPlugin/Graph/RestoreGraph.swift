@@ -24,11 +24,12 @@ struct RestoreGraph: Sendable {
     func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
         try vm.requireVirtualMachineTemplate()
         var items = try steps.controllerRevisions(of: vm)
-        items += try await steps.specDependencies(of: vm, spec: ["spec", "template", "spec"], vmName: vm.name)
+        items += try await steps.specDependencies(of: vm, template: .virtualMachine, vmName: vm.name)
+        items += try steps.dataVolumeTemplateSources(of: vm)
         return GraphResult(items: items)
     }
 
     func virtualMachineInstance(_ vmi: KubernetesObject) async throws(ActionError) -> GraphResult {
-        GraphResult(items: try await steps.specDependencies(of: vmi, spec: ["spec"], vmName: vmi.name))
+        GraphResult(items: try await steps.specDependencies(of: vmi, template: .virtualMachineInstance, vmName: vmi.name))
     }
 }

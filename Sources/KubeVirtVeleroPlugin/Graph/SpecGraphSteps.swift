@@ -28,10 +28,12 @@ struct SpecGraphSteps: Sendable {
     }
 
     /// The launcher pod of VMI `namespace/vmiName`, appended when found; a LIST error is recorded and the graph
-    /// continues (§7.1 step 3).
-    func appendLauncherPod(namespace: String, vmiName: String, to result: inout GraphResult) async {
+    /// continues (§7.1 step 3). `vmi` is the VMI itself when the graph is the VMI's.
+    func appendLauncherPod(
+        namespace: String, vmiName: String, vmi: JSONValue? = nil, to result: inout GraphResult
+    ) async {
         do {
-            if let pod = try await cluster.launcherPod(namespace: namespace, vmiName: vmiName) {
+            if let pod = try await cluster.launcherPod(namespace: namespace, vmiName: vmiName, vmi: vmi) {
                 result.items.append(.pod(namespace, (try? pod.string(at: ["metadata", "name"])) ?? ""))
             }
         } catch {
@@ -39,15 +41,18 @@ struct SpecGraphSteps: Sendable {
         }
     }
 
-    /// Steps 4–7 over the spec at `spec` (`spec.template.spec` for a VM, `spec` for a VMI); `vmName` names the
-    /// backend-storage PVCs.
+    /// Steps 4–7 over the instance template (`spec.template` of a VM, the VMI itself), then the pod-level
+    /// references of docs/object-graph.md (image pull secrets, utility volumes, service account, priority class,
+    /// DRA claims, hook sidecars); `vmName` names the backend-storage PVCs.
     func specDependencies(
-        of object: KubernetesObject, spec: JSONPath, vmName: String
+        of object: KubernetesObject, template: InstanceTemplate, vmName: String
     ) async throws(ActionError) -> [ResourceIdentifier] {
+        let spec = template.spec
         var items = try volumes(of: object, spec: spec)
         items += try await backendStorage(of: object, spec: spec, vmName: vmName)
         items += try accessCredentials(of: object, spec: spec)
         items += try networkAttachmentDefinitions(of: object, spec: spec)
+        items += try podReferences(of: object, template: template)
         return items
     }
 
@@ -82,7 +87,8 @@ struct SpecGraphSteps: Sendable {
             } else if try has("serviceAccount") {
                 items.append(.serviceAccount(namespace, try name("serviceAccount", "serviceAccountName")))
             } else if let source = try cloudInitSource() {
-                for reference in ["userDataSecretRef", "networkDataSecretRef"] as [JSONPath.Component] {
+                // The JSON keys KubeVirt serves; `userDataSecretRef` is only the Go field's name and never appears.
+                for reference in ["secretRef", "networkDataSecretRef"] as [JSONPath.Component] {
                     if try object.hasObject(volume.appending(source, reference)) {
                         items.append(.secret(namespace, try name(source, reference, "name")))
                     }

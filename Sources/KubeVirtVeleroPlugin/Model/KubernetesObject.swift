@@ -37,6 +37,32 @@ struct KubernetesObject: Sendable {
         return json
     }
 
+    /// What Velero's side needs to decode the item this action answers with (an unchanged item is echoed back):
+    /// apimachinery's unstructured decoder refuses an object without `kind` ("Object 'Kind' is missing") or
+    /// `apiVersion`, and Go's JSON decoder a number beyond float64's range. Such an item is an error naming the item
+    /// and the path, rather than an answer Velero cannot read.
+    static func requireDecodableByVelero(_ json: JSONValue, actionTypeName: String) throws(ActionError) {
+        func subject() -> String {
+            let namespace = (try? json.string(at: ["metadata", "namespace"])) ?? nil
+            let name = (try? json.string(at: ["metadata", "name"])) ?? nil
+            switch (namespace, name) {
+            case (let namespace?, let name?): return "item \(namespace)/\(name)"
+            case (nil, let name?): return "item \(name)"
+            default: return "item"
+            }
+        }
+        for field in ["kind", "apiVersion"] {
+            let value = (try? json.string(at: [.key(field)])) ?? nil
+            guard let value, !value.isEmpty else {
+                throw ActionError("\(actionTypeName): \(subject()) has no \(field) (a string at path \(field)); Velero cannot decode it")
+            }
+        }
+        if let path = json.firstNumberBeyondFloat64() {
+            throw ActionError(
+                "\(actionTypeName): \(subject()) has a number at path \(path) beyond the range of a float64; Velero cannot decode it")
+        }
+    }
+
     /// Wraps an object read from the cluster (or built in a test). Identity fields may be missing.
     init(fetched json: JSONValue, kind: String) {
         self.json = json
@@ -64,6 +90,7 @@ struct KubernetesObject: Sendable {
                 throw ActionError("\(context): \(kind)\(place) has no metadata.name")
             }
         }
+        try Self.requireDecodableByVelero(json, actionTypeName: context)
         self.json = json
         self.kind = kind
         self.namespace = namespace ?? ""

@@ -43,4 +43,6 @@ enum Annotation {
     static let originalVolumeSnapshotUID = "velero.kubevirt.io/original-volumesnapshot-uid"
     /// On launcher pods: the name of the VMI the pod runs.
     static let domain = "kubevirt.io/domain"
+    /// On a VMI (a VM's template): the JSON list of hook sidecars KubeVirt adds to the launcher pod.
+    static let hookSidecars = "hooks.kubevirt.io/hookSidecars"
 }

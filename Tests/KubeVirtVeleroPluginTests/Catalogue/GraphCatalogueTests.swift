@@ -58,7 +58,7 @@ struct BackupGraphCatalogueTests {
     @Test("TestNewObjectBackupGraph: Pod")
     func objectPod() async throws {
         let harness = Harness()
-        #expect(try await harness.backupGraph.object(json(#"{"kind":"Pod","metadata":{"name":"p"}}"#)) == GraphResult())
+        #expect(try await harness.backupGraph.object(json(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}"#)) == GraphResult())
     }
 
     /// TestNewVirtualMachineBackupGraph fixture: namespace "", instancetype/preference with status refs.
@@ -129,7 +129,7 @@ struct BackupGraphCatalogueTests {
     }
 
     static let allVolumesVMI = json(#"""
-        {"kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},
+        {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},
          "spec":{"volumes":[
            {"name":"a","persistentVolumeClaim":{"claimName":"test-pvc"}},
            {"name":"b","dataVolume":{"name":"test-dv"}},
@@ -144,7 +144,7 @@ struct BackupGraphCatalogueTests {
         .serviceAccount(ns, "test-sa"),
     ]
     static let credentialsVMI = json(#"""
-        {"kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},
+        {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},
          "spec":{"accessCredentials":[
            {"sshPublicKey":{"source":{"secret":{"secretName":"test-ssh-public-key"}}}},
            {"userPassword":{"source":{"secret":{"secretName":"test-user-password"}}}}]}}
@@ -207,7 +207,7 @@ struct RestoreGraphCatalogueTests {
     @Test("TestNewObjectRestoreGraph: VirtualMachine")
     func objectVirtualMachine() async throws {
         let vm = json(#"""
-            {"kind":"VirtualMachine","metadata":{"name":"test-vm","namespace":"test-namespace"},
+            {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"test-vm","namespace":"test-namespace"},
              "spec":{"preference":{"name":"test-preference","revisionName":"controller-revision-preference"},
                      "template":{"spec":{"volumes":[{"name":"disk","dataVolume":{"name":"test-datavolume"}}],
                        "accessCredentials":[{"sshPublicKey":{"source":{"secret":{"secretName":"test-ssh-secret"}}}}]}}}}
@@ -224,7 +224,7 @@ struct RestoreGraphCatalogueTests {
     @Test("TestNewObjectRestoreGraph: VirtualMachineInstance")
     func objectVirtualMachineInstance() async throws {
         let vmi = json(#"""
-            {"kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},
+            {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},
              "spec":{"volumes":[{"name":"a","persistentVolumeClaim":{"claimName":"test-pvc"}},
                                 {"name":"b","serviceAccount":{"serviceAccountName":"test-sa"}}],
                      "accessCredentials":[{"userPassword":{"source":{"secret":{"secretName":"test-user-password"}}}}]}}
@@ -240,13 +240,13 @@ struct RestoreGraphCatalogueTests {
 
     @Test("TestNewObjectRestoreGraph: Pod")
     func objectPod() async throws {
-        #expect(try await Harness().restoreGraph.object(json(#"{"kind":"Pod"}"#)) == GraphResult())
+        #expect(try await Harness().restoreGraph.object(json(#"{"apiVersion":"v1","kind":"Pod"}"#)) == GraphResult())
     }
 
     @Test("TestNewVirtualMachineRestoreGraph: Should include all related resources")
     func vmAllRelated() async throws {
         let vm = json(#"""
-            {"kind":"VirtualMachine","metadata":{"name":"test-vm","namespace":"test-namespace"},
+            {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"test-vm","namespace":"test-namespace"},
              "spec":{"instancetype":{"name":"i","revisionName":"controller-revision-instancetype"},
                      "preference":{"name":"p","revisionName":"controller-revision-preference"},
                      "template":{"spec":{"domain":{"devices":{"tpm":{"persistent":true}}},

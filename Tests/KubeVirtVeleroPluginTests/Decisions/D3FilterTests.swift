@@ -6,7 +6,7 @@ import VeleroPluginKit
 @Suite("D3 backup resource filters")
 struct D3FilterTests {
     static let runningVM = json(#"""
-        {"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{}}},
+        {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{}}},
          "status":{"printableStatus":"Running"}}
         """#)
 
@@ -84,7 +84,7 @@ struct D3FilterTests {
     @Test("excludedNamespaceScopedResources: pods excluded while PVCs are included fails a running VMI")
     func scopedExcludes() async {
         let harness = Harness(FakeClusterReader { $0.launcherPods["ns"] = [] })
-        let vmi = json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns"},"spec":{}}"#)
+        let vmi = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns"},"spec":{}}"#)
         await expectError(
             startingWith: "VM is running but launcher pod is not included in the backup",
             containing: ["excludedNamespaceScopedResources=[pods]"]
@@ -112,12 +112,12 @@ struct D3FilterTests {
 /// D4: only VirtualMachine owners are looked up.
 @Suite("D4 VMI owner lookup")
 struct D4OwnerLookupTests {
-    static let pod = json(#"{"metadata":{"name":"virt-launcher-vmi1-abcde","annotations":{"kubevirt.io/domain":"vmi1"}}}"#)
+    static let pod = json(#"{"metadata":{"name":"virt-launcher-vmi1-abcde","annotations":{"kubevirt.io/domain":"vmi1"}},"status":{"phase":"Running"}}"#)
 
     @Test("an owner of another kind causes no VM GET and the VMI is still marked owned")
     func replicaSetOwner() async throws {
         let harness = Harness(FakeClusterReader { $0.launcherPods["ns"] = [Self.pod] })
-        let vmi = json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstanceReplicaSet","name":"rs"}]},"spec":{"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"missing"}}]}}"#)
+        let vmi = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstanceReplicaSet","name":"rs"}]},"spec":{"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"missing"}}]}}"#)
         let result = try await harness.backupItem(harness.vmiBackup, vmi, backup: backup(excluded: ["virtualmachines"]))
         #expect(harness.reader.count("GET") == 0, "no VM GET and no RestorePossible GETs: \(harness.reader.calls)")
         #expect(annotations(of: result.item)["cdi.kubevirt.io/velero.isOwned"] == "true")
@@ -133,7 +133,7 @@ struct D4OwnerLookupTests {
             $0.virtualMachines["ns/x"] = json(#"{"metadata":{"name":"x"}}"#)
             $0.virtualMachines["ns/other-name"] = json(#"{"metadata":{"name":"other-name","labels":{"velero.io/exclude-from-backup":"true"}}}"#)
         })
-        let vmi = json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"kind":"Other","name":"x"},{"kind":"VirtualMachine","name":"other-name"}]},"spec":{}}"#)
+        let vmi = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"kind":"Other","name":"x"},{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"other-name"}]},"spec":{}}"#)
         let result = try await harness.backupItem(harness.vmiBackup, vmi)
         #expect(result.item == vmi && result.extras.isEmpty)
         #expect(harness.reader.calls.first == "LIST virtualmachines.kubevirt.io ns")
@@ -142,7 +142,7 @@ struct D4OwnerLookupTests {
     @Test("a missing owner VM fails the item with the API message first")
     func missingOwner() async {
         let harness = Harness(FakeClusterReader { $0.launcherPods["ns"] = [Self.pod] })
-        let vmi = json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"kind":"VirtualMachine","name":"vmi1"}]},"spec":{}}"#)
+        let vmi = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vmi1","namespace":"ns","ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"vmi1"}]},"spec":{}}"#)
         await expectError(
             startingWith: #"virtualmachines.kubevirt.io "vmi1" not found"#, containing: ["owner VM of VMI ns/vmi1"]
         ) {
@@ -197,7 +197,7 @@ struct D5MalformedItemTests {
     func vmWithoutTemplate(action: String) async {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         for spec in [#"{}"#, #"{"template":null}"#, #"{"template":"x"}"#, #"[]"#] {
-            let item = bytes(#"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":"# + spec + "}")
+            let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":"# + spec + "}")
             await expectError(startingWith: "VirtualMachine ns/vm1 has no spec.template") {
                 try await Self.call(plugin, action, item: item)
             }
@@ -208,7 +208,7 @@ struct D5MalformedItemTests {
     func missingIdentity() async {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         await expectError(startingWith: "VMBackupItemAction: VirtualMachine has no metadata") {
-            try await Self.call(plugin, VMBackupItemAction.name, item: bytes(#"{"kind":"VirtualMachine","spec":{}}"#))
+            try await Self.call(plugin, VMBackupItemAction.name, item: bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","spec":{}}"#))
         }
         await expectError(startingWith: "VMIRestorePlugin: VirtualMachineInstance in namespace ns has no metadata.name") {
             try await Self.call(plugin, VMIRestorePlugin.name, item: bytes(#"{"metadata":{"namespace":"ns"}}"#))
@@ -217,14 +217,14 @@ struct D5MalformedItemTests {
             try await Self.call(plugin, PVCBackupItemAction.name, item: bytes(#"{"metadata":"x"}"#))
         }
         await expectError(startingWith: "DVBackupItemAction: DataVolume has no metadata.name") {
-            try await Self.call(plugin, DVBackupItemAction.name, item: bytes(#"{"kind":"DataVolume","metadata":{"name":""}}"#))
+            try await Self.call(plugin, DVBackupItemAction.name, item: bytes(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":""}}"#))
         }
     }
 
     @Test("malformed Backup and Restore objects are errors, not crashes")
     func malformedBackupAndRestore() async {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
-        let vm = bytes(#"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{}}}"#)
+        let vm = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{}}}"#)
         await expectError(startingWith: "VMBackupItemAction: backup is not a JSON object") {
             try await Self.call(plugin, VMBackupItemAction.name, item: vm, other: bytes("[1]"))
         }
@@ -252,9 +252,9 @@ struct D5MalformedItemTests {
         let harness = Harness(FakeClusterReader { $0.launcherPods["ns"] = [] })
         // Volumes, credentials and networks with nulls, empty objects and missing names.
         let vm = json(#"""
-            {"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns","ownerReferences":null},
+            {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns","ownerReferences":null},
              "spec":{"instancetype":{},"preference":null,"dataVolumeTemplates":[null,{"metadata":null}],
-              "template":{"spec":{"volumes":[null,{},{"dataVolume":{}},{"cloudInitNoCloud":{"userDataSecretRef":{}}}],
+              "template":{"spec":{"volumes":[null,{},{"dataVolume":{}},{"cloudInitNoCloud":{"secretRef":{}}}],
                "accessCredentials":[null,{},{"sshPublicKey":{"source":{}}}],
                "networks":[null,{"multus":{}},{"multus":{"networkName":"ns/"}},{"multus":{"networkName":"/nad"}}],
                "domain":{"devices":{"interfaces":[null,{}]},"firmware":null}}}},

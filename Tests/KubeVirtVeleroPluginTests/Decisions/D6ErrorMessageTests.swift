@@ -6,13 +6,13 @@ import VeleroPluginKit
 @Suite("D6 error messages")
 struct D6ErrorMessageTests {
     static let runningVM = json(#"""
-        {"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},
+        {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},
          "spec":{"template":{"spec":{"volumes":[{"name":"disk0","dataVolume":{"name":"dv0"}},{"name":"data","persistentVolumeClaim":{"claimName":"pvc0"}}]}}},
          "status":{"printableStatus":"Running","created":true}}
         """#)
     static let launcherPod = json(#"{"metadata":{"name":"virt-launcher-vm1-x","annotations":{"kubevirt.io/domain":"vm1"}}}"#)
     static let vmi = json(#"""
-        {"kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"},
+        {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"},
          "spec":{"volumes":[{"name":"disk0","dataVolume":{"name":"dv0"}}]},"status":{"phase":"Running"}}
         """#)
 
@@ -119,7 +119,7 @@ struct D6ErrorMessageTests {
     @Test("a missing PVC is an error with the API text first and the volume")
     func missingClaim() async {
         let harness = Harness()
-        let vm = json(#"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"gone"}}]}}}}"#)
+        let vm = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"gone"}}]}}}}"#)
         await expectError(
             startingWith: #"persistentvolumeclaims "gone" not found: "#, containing: ["volume data of VirtualMachine ns/vm1"]
         ) {
@@ -186,7 +186,7 @@ struct D6ErrorMessageTests {
     @Test("PVC <name> not found in namespace <ns>: names the VolumeSnapshot")
     func snapshotSourceMissing() async {
         let harness = Harness()
-        let snapshot = json(#"{"kind":"VolumeSnapshot","metadata":{"name":"vs1","namespace":"ns"},"spec":{"source":{"persistentVolumeClaimName":"gone"}}}"#)
+        let snapshot = json(#"{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"vs1","namespace":"ns"},"spec":{"source":{"persistentVolumeClaimName":"gone"}}}"#)
         await expectError(startingWith: "PVC gone not found in namespace ns: ", containing: ["VolumeSnapshot ns/vs1"]) {
             _ = try await harness.backupItem(harness.volumeSnapshotBackup, snapshot)
         }
@@ -197,7 +197,7 @@ struct D6ErrorMessageTests {
         let harness = Harness()
         let unavailable = ClusterCache(reader: UnavailableClusterReader(reason: "KUBERNETES_SERVICE_HOST is not set"))
         let action = VolumeSnapshotBackupItemAction(cluster: unavailable, logger: harness.logs.logger)
-        let snapshot = json(#"{"kind":"VolumeSnapshot","metadata":{"name":"vs1","namespace":"ns"},"spec":{"source":{"persistentVolumeClaimName":"p"}}}"#)
+        let snapshot = json(#"{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"vs1","namespace":"ns"},"spec":{"source":{"persistentVolumeClaimName":"p"}}}"#)
         await expectError(
             startingWith: "Kubernetes client not available: KUBERNETES_SERVICE_HOST is not set",
             containing: ["VolumeSnapshot ns/vs1"]
@@ -217,7 +217,7 @@ struct D6ErrorMessageTests {
     @Test("failed to get DV <ns>/<name>: <err> (owner of PVC ...)")
     func ownerDataVolumeFails() async {
         let harness = Harness(FakeClusterReader { $0.getError = SimulatedAPIError(description: "Unauthorized") })
-        let claim = json(#"{"kind":"PersistentVolumeClaim","metadata":{"name":"pvc0","namespace":"ns","ownerReferences":[{"kind":"DataVolume","name":"dv0"}]}}"#)
+        let claim = json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"pvc0","namespace":"ns","ownerReferences":[{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","name":"dv0"}]}}"#)
         await expectError(startingWith: "failed to get DV ns/dv0: Unauthorized (owner of PVC ns/pvc0)") {
             _ = try await harness.backupItem(harness.dvBackup, claim)
         }
@@ -226,7 +226,7 @@ struct D6ErrorMessageTests {
     @Test("a PVC whose owner DataVolume is gone fails with the API text first")
     func ownerDataVolumeMissing() async {
         let harness = Harness()
-        let claim = json(#"{"kind":"PersistentVolumeClaim","metadata":{"name":"pvc0","namespace":"ns","ownerReferences":[{"kind":"DataVolume","name":"dv0"}]}}"#)
+        let claim = json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"pvc0","namespace":"ns","ownerReferences":[{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","name":"dv0"}]}}"#)
         await expectError(startingWith: #"datavolumes.cdi.kubevirt.io "dv0" not found: owner of PVC ns/pvc0"#) {
             _ = try await harness.backupItem(harness.dvBackup, claim)
         }

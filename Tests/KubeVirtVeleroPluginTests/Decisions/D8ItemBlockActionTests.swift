@@ -6,7 +6,7 @@ import VeleroPluginKit
 @Suite("D8 VirtualMachine ItemBlockAction")
 struct D8ItemBlockActionTests {
     static let vm = json(#"""
-        {"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},
+        {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},
          "spec":{"template":{"spec":{"volumes":[{"name":"disk","dataVolume":{"name":"vm1-disk"}}]}}},
          "status":{"created":true,"printableStatus":"Running"}}
         """#)
@@ -71,7 +71,7 @@ struct D8ItemBlockActionTests {
 
     @Test("an item that is not a VirtualMachine has no related items")
     func otherKinds() async throws {
-        let related = try await Self.harness().itemBlock.getRelatedItems(item: bytes(#"{"kind":"Pod","metadata":{"name":"p"}}"#), backup: backup())
+        let related = try await Self.harness().itemBlock.getRelatedItems(item: bytes(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}"#), backup: backup())
         #expect(related.isEmpty)
     }
 

@@ -9,11 +9,11 @@ struct D9GraphCoverageTests {
 
     /// `spec` fragment for a VMI, or the VM template's spec.
     static func vmi(_ spec: String) -> KubernetesObject {
-        KubernetesObject(fetched: json(#"{"kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"},"spec":"# + spec + "}"), kind: "VirtualMachineInstance")
+        KubernetesObject(fetched: json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"},"spec":"# + spec + "}"), kind: "VirtualMachineInstance")
     }
 
     static func vm(_ spec: String) -> KubernetesObject {
-        KubernetesObject(fetched: json(#"{"kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":"# + spec + "}}}"), kind: "VirtualMachine")
+        KubernetesObject(fetched: json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":"# + spec + "}}}"), kind: "VirtualMachine")
     }
 
     /// Every graph over the same spec, with what each adds before the spec's items.

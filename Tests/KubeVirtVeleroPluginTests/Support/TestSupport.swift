@@ -1,17 +1,31 @@
 import Foundation
 import Logging
+import SchemaCheck
 import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// Parses JSON text written in a test; a typo in a test literal fails loudly.
-func json(_ text: String) -> JSONValue {
+/// Parses JSON text written in a test; a typo in a test literal fails loudly. A VirtualMachine,
+/// VirtualMachineInstance, DataVolume or DataSource must match KubeVirt's and CDI's published API
+/// (`SchemaExtract`): keys a test puts there on purpose are listed in `deliberatelyUnknown` (paths such as
+/// `$.spec.x-custom`), and an object that is broken on purpose says why in `malformed`.
+func json(
+    _ text: String, deliberatelyUnknown: Set<String> = [], malformed: String? = nil,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) -> JSONValue {
+    let value: JSONValue
     do {
-        return try JSONValue.parse(text)
+        value = try JSONValue.parse(text)
     } catch {
-        Issue.record("bad JSON in test: \(error)")
+        Issue.record("bad JSON in test: \(error)", sourceLocation: sourceLocation)
         return .null
     }
+    if malformed == nil {
+        for violation in SchemaExtract.repository.violations(of: value, deliberatelyUnknown: deliberatelyUnknown) {
+            Issue.record("test object does not match the published API: \(violation)", sourceLocation: sourceLocation)
+        }
+    }
+    return value
 }
 
 func bytes(_ value: JSONValue) -> [UInt8] { value.serialized() }
