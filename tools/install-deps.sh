@@ -10,8 +10,9 @@
 # fetched and nothing under HOME is read or written.
 set -euo pipefail
 
-# The gRPC core and protobuf-c shim (Sources/CGRPCShim) and the regeneration check of its protoc-c output.
-build_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler)
+# The gRPC core and protobuf-c shim (Sources/CGRPCShim) and the regeneration check of its protoc-c output
+# (libprotobuf-dev: the well-known .proto files, e.g. google/protobuf/any.proto, that proto/generate.sh reads).
+build_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev)
 # Tests/GoPluginHost drives both plugins with the real hashicorp/go-plugin and grpc-go (Debian's Go, GOPATH mode).
 test_packages=(golang-go golang-github-hashicorp-go-plugin-dev golang-google-grpc-dev)
 
@@ -38,4 +39,4 @@ fi
 echo "Installing missing Debian packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -81,6 +81,9 @@ public struct ResourceCatalog: Sendable {
         APIResource(
             group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstance", plural: "virtualmachineinstances",
             shortNames: ["vmi", "vmis"]),
+        APIResource(group: "resource.k8s.io", version: "v1", kind: "ResourceClaim", plural: "resourceclaims"),
+        APIResource(group: "resource.k8s.io", version: "v1", kind: "ResourceClaimTemplate", plural: "resourceclaimtemplates"),
+        APIResource(group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass", plural: "priorityclasses", shortNames: ["pc"], namespaced: false),
         APIResource(
             group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshot", plural: "volumesnapshots",
             shortNames: ["vs"]),
