@@ -39,7 +39,7 @@ import VeleroPluginKit
     }
 
     static func launcherPod(_ vm: String, namespace: String = "ns") -> [UInt8] {
-        Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"virt-launcher-\#(vm)-x1","namespace":"\#(namespace)","labels":{"kubevirt.io":"virt-launcher"},"annotations":{"kubevirt.io/domain":"\#(vm)"}}}"#.utf8)
+        Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"virt-launcher-\#(vm)-x1","namespace":"\#(namespace)","labels":{"kubevirt.io":"virt-launcher"},"annotations":{"kubevirt.io/domain":"\#(vm)"}},"spec":{"nodeName":"worker-1"},"status":{"phase":"Running"}}"#.utf8)
     }
 
     static func pvc(_ name: String, uid: String, namespace: String = "ns") -> [UInt8] {

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// `tools/install-deps.sh`, which `make build`/`make demo` (goal `build`), `make test` (`test`) and `.ci/run` (`ci`)
+/// call, run with stand-ins for `dpkg-query`, `apt-get` and `id` first on PATH: nothing is removed from or
+/// installed on the machine. The stand-in dpkg-query reports installed only the packages in `$INSTALLED`; apt-get
+/// records each call.
+@Suite struct InstallDepsTests {
+    static let repository = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static let buildPackages = ["libgrpc-dev", "libprotobuf-c-dev", "protobuf-c-compiler", "protobuf-compiler", "libprotobuf-dev"]
+    static let testPackages = buildPackages + ["golang-go", "golang-github-hashicorp-go-plugin-dev", "golang-google-grpc-dev"]
+
+    struct Run {
+        var status: Int32
+        var stderr: String
+        /// One line per apt-get call: its arguments.
+        var aptCalls: [String]
+    }
+
+    static func run(goal: String, installed: [String], uid: Int) throws -> Run {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let bin = scratch + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        func stub(_ name: String, _ body: String) throws {
+            let path = bin + "/" + name
+            try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+        // dpkg-query -W -f='${Status}' PACKAGE
+        try stub("dpkg-query", #"""
+            for p in $INSTALLED; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
+            echo "dpkg-query: no packages found matching $3" >&2; exit 1
+            """#)
+        try stub("apt-get", #"echo "$*" >> "$APT_LOG""#)
+        try stub("id", "echo \(uid)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [repository + "/tools/install-deps.sh", goal]
+        process.environment = [
+            "PATH": bin + ":/usr/bin:/bin", "INSTALLED": installed.joined(separator: " "), "APT_LOG": scratch + "/apt.log",
+            "HOME": scratch + "/no-home",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let log = (try? String(contentsOfFile: scratch + "/apt.log", encoding: .utf8)) ?? ""
+        return Run(status: process.terminationStatus, stderr: stderr, aptCalls: log.split(separator: "\n").map(String.init))
+    }
+
+    @Test("as root on a fresh machine: apt-get update, then one install naming every package of the goal", arguments: [
+        ("build", buildPackages), ("test", testPackages), ("ci", testPackages),
+    ])
+    func freshMachineAsRoot(goal: String, packages: [String]) throws {
+        let run = try Self.run(goal: goal, installed: [], uid: 0)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.aptCalls == ["update -qq", "install -y -qq " + packages.joined(separator: " ")])
+    }
+
+    @Test("only the missing packages are installed, and nothing when all are there")
+    func onlyMissing() throws {
+        let some = try Self.run(goal: "test", installed: ["libgrpc-dev", "golang-go", "protobuf-compiler"], uid: 0)
+        #expect(some.status == 0)
+        #expect(some.aptCalls.last == "install -y -qq libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev golang-github-hashicorp-go-plugin-dev golang-google-grpc-dev")
+        let none = try Self.run(goal: "test", installed: Self.testPackages, uid: 0)
+        #expect(none.status == 0 && none.aptCalls.isEmpty && none.stderr.isEmpty)
+    }
+
+    @Test("as another user: prints the one command to run, installs nothing, exits 1")
+    func notRoot() throws {
+        let run = try Self.run(goal: "build", installed: ["libgrpc-dev"], uid: 1000)
+        #expect(run.status == 1)
+        #expect(run.aptCalls.isEmpty)
+        #expect(run.stderr.contains("sudo apt-get update && sudo apt-get install -y libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev"))
+    }
+
+    @Test("an unknown goal is a usage error")
+    func usage() throws {
+        let run = try Self.run(goal: "everything", installed: [], uid: 0)
+        #expect(run.status == 2 && run.stderr.contains("usage:") && run.aptCalls.isEmpty)
+    }
+
+    @Test("make demo, make test and .ci/run go through the script")
+    func wiredIn() throws {
+        func dryRun(_ target: String) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
+            process.arguments = ["-n", "-C", Self.repository, target]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
+        #expect(try dryRun("demo").contains("tools/install-deps.sh build"))
+        #expect(try dryRun("test").contains("tools/install-deps.sh test"))
+        let ci = try String(contentsOfFile: Self.repository + "/.ci/run", encoding: .utf8)
+        #expect(ci.contains("tools/install-deps.sh ci"))
+    }
+}
