@@ -135,7 +135,7 @@ import VeleroPluginKit
 
     @Test func invalidBackupAndRestoreObjectsAreErrors() async throws {
         try await withPlugin { host in
-            let vm = Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{}}}}"#.utf8)
+            let vm = apiObject(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{}}}}"#)
             for context in ["{not json", "[]", #"{"spec":{"includedResources":"pods"}}"#, #"{"metadata":{"labels":["x"]}}"#] {
                 for call in [Call.vmBackup, .vmRestore, .itemBlock] {
                     do {

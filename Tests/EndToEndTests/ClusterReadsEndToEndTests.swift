@@ -26,16 +26,16 @@ import VeleroPluginKit
     }
 
     static func runningVM(_ name: String, namespace: String = "ns") -> [UInt8] {
-        Array(#"""
+        apiObject(#"""
             {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"\#(name)","namespace":"\#(namespace)"},
              "spec":{"runStrategy":"Always","template":{"spec":{"domain":{"devices":{}},
               "volumes":[{"name":"disk","persistentVolumeClaim":{"claimName":"\#(name)-disk"}}]}}},
              "status":{"created":true,"printableStatus":"Running"}}
-            """#.utf8)
+            """#)
     }
 
     static func vmi(_ name: String, namespace: String = "ns") -> [UInt8] {
-        Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"\#(name)","namespace":"\#(namespace)","ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"\#(name)"}]},"spec":{"domain":{"devices":{}},"volumes":[{"name":"disk","persistentVolumeClaim":{"claimName":"\#(name)-disk"}}]},"status":{"phase":"Running"}}"#.utf8)
+        apiObject(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"\#(name)","namespace":"\#(namespace)","ownerReferences":[{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","name":"\#(name)"}]},"spec":{"domain":{"devices":{}},"volumes":[{"name":"disk","persistentVolumeClaim":{"claimName":"\#(name)-disk"}}]},"status":{"phase":"Running"}}"#)
     }
 
     static func launcherPod(_ vm: String, namespace: String = "ns") -> [UInt8] {
@@ -103,7 +103,7 @@ import VeleroPluginKit
     @Test func dataVolumeOwnedPVCsAndVolumeSnapshotsUseTheirLookups() async throws {
         let cluster = try await Self.startCluster()
         defer { Task { await cluster.server.shutdown() } }
-        try cluster.server.store.add(Array(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":"dv1","namespace":"ns"},"status":{"phase":"Succeeded"}}"#.utf8))
+        try cluster.server.store.add(apiObject(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":"dv1","namespace":"ns"},"status":{"phase":"Succeeded"}}"#))
         try cluster.server.store.add(Self.pvc("data", uid: "5f0c-uid"))
         let host = try await PluginHost(path: try BuiltBinaries.kubevirtPlugin, environment: cluster.environment, handshakeTimeout: .seconds(10))
         defer { Task { await host.kill() } }

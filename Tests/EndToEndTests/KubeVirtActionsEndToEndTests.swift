@@ -73,13 +73,13 @@ import VeleroPluginKit
 
     @Test func vmBackupOfAStoppedVMReturnsItsGraphAndARunningVMWithoutItsVMIIsRefused() async throws {
         try await withPlugin { host in
-            let stopped = Array(#"""
+            let stopped = apiObject(#"""
                 {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},
                  "spec":{"runStrategy":"Halted","dataVolumeTemplates":[{"metadata":{"name":"vm1-disk"}}],
                   "template":{"spec":{"domain":{"devices":{}},"volumes":[{"name":"d","dataVolume":{"name":"vm1-disk"}},
                    {"name":"c","cloudInitNoCloud":{"secretRef":{"name":"vm1-cloudinit"}}}]}}},
                  "status":{"printableStatus":"Stopped"}}
-                """#.utf8)
+                """#)
             let response = try await host.backupExecute(name: Self.prefix + "backup-virtualmachine-action", item: stopped, backup: Array("{}".utf8))
             #expect(response.item == stopped)
             #expect(response.additionalItems.map(\.description) == [
@@ -152,7 +152,7 @@ import VeleroPluginKit
 
     @Test func vmiRestoreSkipsOwnedVMIsAndCleansStandaloneOnes() async throws {
         try await withPlugin { host in
-            let owned = Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"v","namespace":"ns","annotations":{"cdi.kubevirt.io/velero.isOwned":"true"}},"spec":{}}"#.utf8)
+            let owned = apiObject(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"v","namespace":"ns","annotations":{"cdi.kubevirt.io/velero.isOwned":"true"}},"spec":{}}"#)
             let skipped = try await host.restoreExecute(name: Self.prefix + "restore-vmi-action", item: owned, itemFromBackup: owned, restore: Array("{}".utf8))
             #expect(skipped.skipRestore)
             #expect(skipped.item == owned)
@@ -198,7 +198,7 @@ import VeleroPluginKit
 
     @Test func itemBlockActionGroupsAStoppedVMWithItsDisksAndMalformedItemsAreErrors() async throws {
         try await withPlugin { host in
-            let vm = Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"data"}}]}}}}"#.utf8)
+            let vm = apiObject(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"data"}}]}}}}"#)
             let related = try await host.getRelatedItems(name: Self.prefix + "virtualmachine-itemblock-action", item: vm, backup: Array("{}".utf8))
             #expect(related == [ResourceIdentifier(group: "", resource: "persistentvolumeclaims", namespace: "ns", name: "data")])
 

@@ -132,6 +132,27 @@ struct D10PublishedAPIGraphTests {
         #expect(blank.extras == [.persistentVolumeClaim(Self.ns, "disk")], "reference behaviour without source references")
     }
 
+    @Test("a GPU VM as a cluster returns it (cluster instancetype, kernel boot, DRA claim template, hook sidecar, persistent TPM/EFI)")
+    func realisticGPUVirtualMachine() async throws {
+        let fixture = Fixtures.load("vm-gpu-kernel-boot.json")
+        let harness = Harness(FakeClusterReader { $0.claimLists["ml"] = [] })
+        let vm = try KubernetesObject(item: fixture, kind: "VirtualMachine", actionTypeName: "test")
+        let ns = "ml"
+        let revisions: [ResourceIdentifier] = [
+            .controllerRevision(ns, "inference-gpu-gn1.xlarge-3f1c9a2e-7b4d-4e6a-8c0f-2a4b6c8d0e1f-1"),
+            .controllerRevision(ns, "inference-gpu-rhel.9-5e7a9c1b-3d5f-4b7a-9e1c-3f5a7c9e1b3d-1"),
+        ]
+        let dependencies: [ResourceIdentifier] = [
+            .secret(ns, "inference-gpu-userdata"), .persistentVolumeClaim(ns, "persistent-state-for-inference-gpu"),
+            .secret(ns, "ml-registry-pull"), .secret(ns, "ml-registry-pull"), .resourceClaimTemplate(ns, "single-gpu"),
+            .configMap(ns, "inference-gpu-numa-hook"),
+        ]
+        #expect(try await harness.backupGraph.virtualMachine(vm).items == revisions + dependencies)
+        let output = try await harness.vmBackup.execute(item: bytes(fixture), backup: backup())
+        #expect(output.additionalItems == revisions + dependencies)
+        #expect(output.updatedItem == nil, "the revision names already equal the status refs")
+    }
+
     @Test("order: the D9 references first, then image pull secrets, utility volumes, service account, priority class, DRA claims, hook sidecars, DataVolume sources")
     func order() async throws {
         let spec = #"""
