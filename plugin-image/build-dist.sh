@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipping build (build-and-ship.md §7): release, static Swift stdlib, gRPC core and the C++ runtime linked
-# statically through the generated response file, glibc left dynamic (≥ 2.34). Output: dist/kubevirt-velero-plugin.
+# The shipping build: release, static Swift stdlib, gRPC core and the C++ runtime linked statically through the
+# generated response file, glibc left dynamic (≥ 2.34). Output: dist/kubevirt-velero-plugin. Why one static file:
+# Sources/CGRPCShim/README.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Verifies the shipped file (build-and-ship.md §8): DT_NEEDED ⊆ {libc, libm, ld-linux}, no RPATH/RUNPATH, highest
-# GLIBC_ version ≤ 2.34, no GLIBCXX/CXXABI/GCC needs; then runs it in a chroot holding only those three glibc files
-# (+ /proc, a tmpfs /tmp) with a read-only root, as an arbitrary UID, and drives it like Velero with
-# `velero-plugin-host check`, including one backup through a local HTTPS Kubernetes API whose CA reaches the
-# plugin only through its kubeconfig (no trust store in the root). Needs root (chroot, mounts).
+# Verifies the shipped file against what Velero's container offers (glibc ≥ 2.34 and nothing else): DT_NEEDED ⊆
+# {libc, libm, ld-linux}, no RPATH/RUNPATH, highest GLIBC_ version ≤ 2.34, no GLIBCXX/CXXABI/GCC needs; then runs it
+# in a chroot holding only those three glibc files (+ /proc, a tmpfs /tmp) with a read-only root, as an arbitrary
+# UID, and drives it like Velero with `velero-plugin-host check`, including one backup through a local HTTPS
+# Kubernetes API whose CA reaches the plugin only through its kubeconfig (no trust store in the root). Needs root
+# (chroot, mounts).
 set -euo pipefail
 binary=$(realpath "${1:-dist/kubevirt-velero-plugin}")
 root_dir=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,6 +1,6 @@
-// glibc compatibility for the static shipping build (build-and-ship.md §7.3). The link uses --wrap=<symbol> for
-// each function below, so references that would need a glibc newer than 2.34 land here instead. In the
-// development build nothing references the __wrap_ names and they are unused.
+// glibc compatibility for the static shipping build (plugin-image/static-link.sh; why, in Sources/CGRPCShim/README.md).
+// The link uses --wrap=<symbol> for each function below, so references that would need a glibc newer than 2.34 land
+// here instead. In the development build nothing references the __wrap_ names and they are unused.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>

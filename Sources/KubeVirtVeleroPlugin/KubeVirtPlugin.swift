@@ -1,11 +1,12 @@
 import Logging
 import VeleroPluginKit
 
-/// The plugin's actions under their Velero names, for the executable to register (kubevirt-actions.md §1).
+/// The plugin's actions under their Velero names, for the executable to register (the Go plugin's names, plus one
+/// ItemBlockAction).
 ///
-/// Every list is in ListPlugins order within its kind. `make` is cheap and cannot fail (D7): it builds a struct
-/// around the shared `ClusterCache` and logs one Debug line; no cluster request happens before an action needs one.
-/// Loggers are created inside `make`, i.e. after the executable has bootstrapped logging.
+/// Every list is in ListPlugins order within its kind. `make` is cheap and cannot fail (D7 in docs/decisions.md): it
+/// builds a struct around the shared `ClusterCache` and logs one Debug line; no cluster request happens before an
+/// action needs one. Loggers are created inside `make`, i.e. after the executable has bootstrapped logging.
 public struct KubeVirtPlugin: Sendable {
     /// A name and the factory of its action instance.
     public struct Registration<Action>: Sendable {

@@ -1,6 +1,7 @@
 /// A JSON document kept exactly as written: object keys stay in their original order and numbers stay as their
 /// literal text, so an item that passes through an action comes out with every field and digit it went in with
-/// (kubevirt-actions.md D1: a typed round trip loses unknown fields and 64-bit integers).
+/// (D1 in docs/decisions.md, which says why this module exists: a typed round trip loses unknown fields and 64-bit
+/// integers).
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)

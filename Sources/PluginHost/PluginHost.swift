@@ -15,7 +15,7 @@ public final class PluginHost: Sendable {
     private let stdio: HeldStream
     private let broker: HeldStream
 
-    /// The parsed handshake line (protocol spec §2.1).
+    /// The parsed handshake line, go-plugin's `CORE|APP|NETWORK|ADDRESS|PROTOCOL|SERVERCERT`.
     public struct Handshake: Sendable, Equatable {
         public var line: String
         public var coreVersion: String
@@ -150,8 +150,8 @@ public final class PluginHost: Sendable {
 
     // MARK: - Kill
 
-    /// go-plugin's Kill (spec §7.3): cancel the broker stream, call Shutdown (no deadline, result ignored), close
-    /// the connection, wait up to `grace` for the process to exit, then SIGKILL.
+    /// go-plugin's Kill, as Velero stops a plugin: cancel the broker stream, call Shutdown (no deadline, result
+    /// ignored), close the connection, wait up to `grace` for the process to exit, then SIGKILL.
     @discardableResult
     public func kill(grace: Duration = .seconds(2)) async -> KillReport {
         let start = ContinuousClock.now
@@ -176,7 +176,7 @@ public final class PluginHost: Sendable {
     public var brokerOutcome: CallOutcome? { broker.outcome }
 }
 
-/// A plugin's stderr line parsed the way Velero's host parses it (spec §6.2): a JSON object whose `@message` and
+/// A plugin's stderr line parsed the way Velero's go-plugin host parses it: a JSON object whose `@message` and
 /// `@level` are strings. `nil` for anything else.
 public struct PluginLogLine: Sendable, Equatable {
     public var level: String

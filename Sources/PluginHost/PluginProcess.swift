@@ -6,10 +6,10 @@ import Synchronization
 import Glibc
 #endif
 
-/// A plugin process started the way Velero's go-plugin client starts it (protocol spec §1.2–§1.3): `argv[0]` =
-/// the path, the given arguments verbatim, the host's environment plus go-plugin's variables, stdin `/dev/null`,
-/// stdout and stderr on pipes. Stdout's first line is the handshake; everything after it is kept so tests can
-/// prove there is none. Stderr is kept line by line.
+/// A plugin process started the way Velero's go-plugin client starts it: `argv[0]` = the path, the given arguments
+/// verbatim, the host's environment plus go-plugin's variables, stdin `/dev/null`, stdout and stderr on pipes.
+/// Stdout's first line is the handshake; everything after it is kept so tests can prove there is none. Stderr is
+/// kept line by line.
 public final class PluginProcess: Sendable {
     public let path: String
     public let pid: pid_t

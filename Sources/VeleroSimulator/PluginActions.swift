@@ -10,7 +10,7 @@ public struct RegisteredAction: Sendable {
     public var selector: ResourceSelector
     let labelSelector: LabelSelector
 
-    /// Whether Velero would run this action for an object (AppliesTo semantics of the protocol spec §8.2).
+    /// Whether Velero would run this action for an object (the AppliesTo ResourceSelector, as Velero evaluates it).
     func applies(to resource: APIResource, namespace: String, labels: [String: String]) -> Bool {
         guard ResourceFilter(included: selector.includedResources, excluded: selector.excludedResources).includes(resource) else {
             return false

@@ -28,7 +28,8 @@ struct Plugins: AsyncParsableCommand {
         var rows: [(String, String)] = []
         for plugin in plugins {
             rows.append((plugin.name, plugin.kind))
-            // Velero's manager also lists every v1 item action under the v2 kind (protocol spec §8.1).
+            // Velero's manager also lists every v1 item action under the v2 kind (so `velero plugin get` shows each
+            // twice).
             if plugin.kind == "BackupItemAction" { rows.append((plugin.name, "BackupItemActionV2")) }
             if plugin.kind == "RestoreItemAction" { rows.append((plugin.name, "RestoreItemActionV2")) }
         }

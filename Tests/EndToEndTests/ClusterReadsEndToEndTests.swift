@@ -169,7 +169,8 @@ import VeleroPluginKit
         let requests = cluster.server.requests
         let podLists = requests.filter { $0.path == "/api/v1/namespaces/ns/pods" }.count
         #expect(podLists <= 2, "launcher-pod LISTs: \(podLists) (the reference makes about \(3 * count))")
-        // D7: the VMIs and PVCs the checks read come from one LIST per namespace too (in pages); no request per VM.
+        // D7 (docs/decisions.md): the VMIs and PVCs the checks read come from one LIST per namespace too
+        // (in pages); no request per VM.
         let gets = requests.filter { $0.query["limit"] == nil }
         #expect(gets.isEmpty, "no per-VM GET: \(gets.prefix(3).map(\.path))")
         let vmiLists = requests.filter { $0.path == "/apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances" }.count

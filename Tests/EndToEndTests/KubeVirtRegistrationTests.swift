@@ -2,8 +2,8 @@ import PluginHost
 import Testing
 import VeleroPluginKit
 
-/// The kubevirt-velero-plugin binary lists the reference's names and selectors (kubevirt-actions.md §1) and hides
-/// its ItemBlockAction from Velero ≤ 1.14 launches.
+/// The kubevirt-velero-plugin binary lists the Go plugin's names and selectors, plus the ItemBlockAction of D8
+/// (docs/decisions.md), and hides its ItemBlockAction from Velero ≤ 1.14 launches.
 @Suite struct KubeVirtRegistrationTests {
     static let expected: [(PluginKind, String, ResourceSelector)] = [
         (.backupItemAction, "kubevirt-velero-plugin/backup-datavolume-action", ResourceSelector(includedResources: ["PersistentVolumeClaim", "DataVolume"])),

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/backup-datavolume-action` (kubevirt-actions.md §3.3). Marks DataVolumes and the PVCs
-/// they own so that CDI, on restore, adopts the restored PVC instead of importing or cloning the disk again.
+/// `kubevirt-velero-plugin/backup-datavolume-action` (as the Go plugin's `DVBackupItemAction`). Marks DataVolumes and
+/// the PVCs they own so that CDI, on restore, adopts the restored PVC instead of importing or cloning the disk again.
 public struct DVBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-datavolume-action"
     static let typeName = "DVBackupItemAction"

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/backup-pvc-action` (kubevirt-actions.md §3.4). Labels every backed-up PVC with its own
-/// uid (`velero.kubevirt.io/pvc-uid`) so one disk can be restored selectively.
+/// `kubevirt-velero-plugin/backup-pvc-action` (as the Go plugin's `PVCBackupItemAction`). Labels every backed-up PVC
+/// with its own uid (`velero.kubevirt.io/pvc-uid`) so one disk can be restored selectively.
 public struct PVCBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-pvc-action"
     static let typeName = "PVCBackupItemAction"

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/restore-pvc-action` (kubevirt-actions.md §4.3). Skips PVCs whose DataVolume had not
-/// finished at backup (CDI repopulates them) and undoes the backup's `pvc-uid` label.
+/// `kubevirt-velero-plugin/restore-pvc-action` (as the Go plugin's `PVCRestoreItemAction`). Skips PVCs whose DataVolume
+/// had not finished at backup (CDI repopulates them) and undoes the backup's `pvc-uid` label.
 public struct PVCRestoreItemAction: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-pvc-action"
     static let typeName = "PVCRestoreItemAction"

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/restore-pod-action` (kubevirt-actions.md §4.4). Launcher and hotplug pods are never
-/// restored: KubeVirt recreates them for the restored VMs.
+/// `kubevirt-velero-plugin/restore-pod-action` (as the Go plugin's `PodRestorePlugin`). Launcher and hotplug pods are
+/// never restored: KubeVirt recreates them for the restored VMs.
 public struct PodRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-pod-action"
     static let typeName = "PodRestorePlugin"

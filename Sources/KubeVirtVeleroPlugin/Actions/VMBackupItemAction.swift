@@ -1,9 +1,9 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/backup-virtualmachine-action` (kubevirt-actions.md §3.1). Refuses backups that would
-/// capture a running VM inconsistently or could not restore its disks, adds the VM's object graph, and copies the
-/// instancetype/preference revision names into the spec (Velero strips status before restore).
+/// `kubevirt-velero-plugin/backup-virtualmachine-action` (as the Go plugin's `VMBackupItemAction`). Refuses backups
+/// that would capture a running VM inconsistently or could not restore its disks, adds the VM's object graph, and
+/// copies the instancetype/preference revision names into the spec (Velero strips status before restore).
 public struct VMBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-virtualmachine-action"
     static let typeName = "VMBackupItemAction"

@@ -1,9 +1,9 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/backup-virtualmachineinstance-action` (kubevirt-actions.md §3.2). A running VMI needs its
-/// launcher pod in the backup (its hooks freeze the guest around snapshots); a standalone VMI needs its disks; an
-/// owned VMI is marked so restore skips it (KubeVirt recreates it from the VM).
+/// `kubevirt-velero-plugin/backup-virtualmachineinstance-action` (as the Go plugin's `VMIBackupItemAction`). A running
+/// VMI needs its launcher pod in the backup (its hooks freeze the guest around snapshots); a standalone VMI needs its
+/// disks; an owned VMI is marked so restore skips it (KubeVirt recreates it from the VM).
 public struct VMIBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-virtualmachineinstance-action"
     static let typeName = "VMIBackupItemAction"
@@ -31,7 +31,8 @@ public struct VMIBackupItemAction: BackupItemAction {
         let settings = try BackupSettings.of(backup: backup, actionTypeName: Self.typeName)
         let filter = settings.filter
 
-        // Any owner makes the VMI "owned" (reference); only a VirtualMachine owner is looked up (D4).
+        // Any owner makes the VMI "owned" (reference); only a VirtualMachine owner is looked up (D4 in
+        // docs/decisions.md).
         let isOwned = try vmi.count(["metadata", "ownerReferences"]) > 0
         if try await isExcludedWithItsVM(vmi, filter: filter) {
             // v1 actions cannot drop an item: Velero still writes the VMI, unannotated and without extras (Q6).

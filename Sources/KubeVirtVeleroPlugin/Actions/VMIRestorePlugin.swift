@@ -1,9 +1,9 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/restore-vmi-action` (kubevirt-actions.md §4.2, D2). Skips VMIs owned by a VM (KubeVirt
-/// recreates them); a standalone VMI loses the labels KubeVirt's webhook rejects and gets the Restore's MAC and
-/// firmware-UUID options.
+/// `kubevirt-velero-plugin/restore-vmi-action` (as the Go plugin's `VMIRestorePlugin`, with D2 of docs/decisions.md).
+/// Skips VMIs owned by a VM (KubeVirt recreates them); a standalone VMI loses the labels KubeVirt's webhook rejects
+/// and gets the Restore's MAC and firmware-UUID options.
 public struct VMIRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-vmi-action"
     static let typeName = "VMIRestorePlugin"

@@ -1,10 +1,10 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/virtualmachine-itemblock-action` (D8). Puts a VM and its whole backup graph — VMI,
-/// launcher pod, disks, secrets, revisions, NADs — into one ItemBlock, so Velero runs the launcher pod's freeze/thaw
-/// hooks around all of the VM's snapshots even when the pod is reached only through the VM (label-selected backups).
-/// No checks or mutations here; those stay in `VMBackupItemAction`.
+/// `kubevirt-velero-plugin/virtualmachine-itemblock-action` (D8 in docs/decisions.md). Puts a VM and its whole backup
+/// graph — VMI, launcher pod, disks, secrets, revisions, NADs — into one ItemBlock, so Velero runs the launcher pod's
+/// freeze/thaw hooks around all of the VM's snapshots even when the pod is reached only through the VM (label-selected
+/// backups). No checks or mutations here; those stay in `VMBackupItemAction`.
 public struct VMItemBlockAction: ItemBlockAction {
     public static let name = "kubevirt-velero-plugin/virtualmachine-itemblock-action"
     static let typeName = "VMItemBlockAction"

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/restore-vm-action` (kubevirt-actions.md §4.1). Applies the Restore's run-strategy, MAC
-/// and firmware-UUID labels and restores the VM's dependencies first.
+/// `kubevirt-velero-plugin/restore-vm-action` (as the Go plugin's `VMRestorePlugin`). Applies the Restore's
+/// run-strategy, MAC and firmware-UUID labels and restores the VM's dependencies first.
 public struct VMRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-vm-action"
     static let typeName = "VMRestorePlugin"

@@ -1,8 +1,9 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/backup-volumesnapshot-action` (kubevirt-actions.md §3.5). Labels a CSI VolumeSnapshot
-/// with the uid of its source PVC, matching the PVC's own label, so a selective restore picks both.
+/// `kubevirt-velero-plugin/backup-volumesnapshot-action` (as the Go plugin's `VolumeSnapshotBackupItemAction`). Labels
+/// a CSI VolumeSnapshot with the uid of its source PVC, matching the PVC's own label, so a selective restore picks
+/// both.
 public struct VolumeSnapshotBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-volumesnapshot-action"
     static let typeName = "VolumeSnapshotBackupItemAction"

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// `kubevirt-velero-plugin/restore-volumesnapshot-action` (kubevirt-actions.md §4.5). Undoes the backup's
-/// `pvc-uid` label on VolumeSnapshots.
+/// `kubevirt-velero-plugin/restore-volumesnapshot-action` (as the Go plugin's `VolumeSnapshotRestoreItemAction`).
+/// Undoes the backup's `pvc-uid` label on VolumeSnapshots.
 public struct VolumeSnapshotRestoreItemAction: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-volumesnapshot-action"
     static let typeName = "VolumeSnapshotRestoreItemAction"

@@ -1,7 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// Why a volume would not come back on restore (kubevirt-actions.md §6.2, with the detail D6 requires).
+/// Why a volume would not come back on restore (the Go plugin's RestorePossible check, with the detail that D6 in
+/// docs/decisions.md requires).
 struct UnrestorableVolume: Sendable, Equatable {
     enum Cause: Sendable, Equatable {
         /// Not in the backup because of the Backup's resource lists (their text).
@@ -65,7 +66,8 @@ struct RestorePossibility: Sendable {
                     continue
                 } catch {
                     logger.info("DataVolume \(name) not included in backup")
-                    // The reference wraps the GET error this way (§8 row 4); D6 adds the context in parentheses.
+                    // The reference wraps a DataVolume GET error other than NotFound this way; D6 adds the
+                    // context in parentheses.
                     throw ActionError("failed to get DV \(namespace)/\(name): \(error) (\(context))")
                 }
                 if var problem {

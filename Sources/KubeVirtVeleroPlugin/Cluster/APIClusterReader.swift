@@ -1,7 +1,7 @@
 import KubeClient
 
-/// `ClusterReader` over the real Kubernetes API (kubevirt-actions.md §8): one request per call through the
-/// process's shared client; the D7 caches sit above this in `ClusterCache`.
+/// `ClusterReader` over the real Kubernetes API (docs/kubernetes-client.md): one request per call through the
+/// process's shared client; the D7 caches (docs/decisions.md) sit above this in `ClusterCache`.
 public struct APIClusterReader: ClusterReader {
     private let shared: SharedKubeClient
 

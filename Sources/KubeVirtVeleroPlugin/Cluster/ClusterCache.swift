@@ -1,6 +1,6 @@
-/// The cluster reads of one plugin process, shared by every action instance and concurrent call (D7): one LIST per
-/// namespace and resource, cached for the process (one backup or restore) and reduced to `ObjectEssentials`;
-/// lookups by name that the LIST cannot answer fall back to a GET. Creating it makes no request.
+/// The cluster reads of one plugin process, shared by every action instance and concurrent call (D7 in
+/// docs/decisions.md): one LIST per namespace and resource, cached for the process (one backup or restore) and reduced
+/// to `ObjectEssentials`; lookups by name that the LIST cannot answer fall back to a GET. Creating it makes no request.
 struct ClusterCache: Sendable {
     let reader: any ClusterReader
     let launcherPods: LauncherPodIndex

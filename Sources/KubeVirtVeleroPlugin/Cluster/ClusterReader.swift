@@ -1,7 +1,7 @@
-/// The Kubernetes API reads the actions need (kubevirt-actions.md §8.1). Implementations return objects as raw JSON
-/// (list calls return the list's `items`), throw `KubernetesNotFoundError` for HTTP 404 and any other error with a
-/// message an admin can act on. Must be safe to call concurrently. The caching rules of D7 live above this protocol
-/// in `ClusterCache`, so an implementation makes exactly one request per call.
+/// The Kubernetes API reads the actions need (the GETs and LISTs the Go plugin makes). Implementations return objects
+/// as raw JSON (list calls return the list's `items`), throw `KubernetesNotFoundError` for HTTP 404 and any other error
+/// with a message an admin can act on. Must be safe to call concurrently. The caching rules of D7 (docs/decisions.md)
+/// live above this protocol in `ClusterCache`, so an implementation makes exactly one request per call.
 public protocol ClusterReader: Sendable {
     /// GET `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachineinstances/{name}`.
     func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue

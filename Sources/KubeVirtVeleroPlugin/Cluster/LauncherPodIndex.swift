@@ -1,5 +1,5 @@
-/// Finds the virt-launcher pod of a VMI from one cached LIST per namespace (D7), instead of the reference's LIST
-/// per lookup (3N LISTs of all launcher pods for N running VMs).
+/// Finds the virt-launcher pod of a VMI from one cached LIST per namespace (D7, docs/decisions.md), instead of the
+/// reference's LIST per lookup (3N LISTs of all launcher pods for N running VMs).
 ///
 /// A miss re-lists the namespace once (the pod may have been created after the first LIST), and so does a cached
 /// match none of whose pods is Running (the list may predate the pod's start, or hold a migration's source pod that

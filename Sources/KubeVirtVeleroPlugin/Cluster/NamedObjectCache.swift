@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Objects of one resource looked up by name through one cached LIST per namespace (D7: a backup of N VMs in a
-/// namespace costs a LIST per resource instead of N GETs). A name the LIST does not hold is read with a GET: the
-/// object may be newer than the LIST, and for an absent one the GET's 404 is the API's own answer, so misses and
-/// errors read exactly as they did with a GET per lookup. A namespace whose LIST fails (e.g. RBAC allows `get` but
+/// Objects of one resource looked up by name through one cached LIST per namespace (D7 in docs/decisions.md: a backup
+/// of N VMs in a namespace costs a LIST per resource instead of N GETs). A name the LIST does not hold is read with a
+/// GET: the object may be newer than the LIST, and for an absent one the GET's 404 is the API's own answer, so misses
+/// and errors read exactly as they did with a GET per lookup. A namespace whose LIST fails (e.g. RBAC allows `get` but
 /// not `list`) falls back to GETs for the rest of the process.
 final class NamedObjectCache: Sendable {
     private let lists: NamespaceListCache

@@ -1,6 +1,6 @@
-/// PVCs per namespace from one cached, unfiltered LIST (D7), serving both the VolumeSnapshot source-uid lookup and
-/// the backend-storage lookup, so a namespace costs at most one PVC LIST plus one re-list per VolumeSnapshot whose
-/// source PVC appeared after it.
+/// PVCs per namespace from one cached, unfiltered LIST (D7, docs/decisions.md), serving both the VolumeSnapshot
+/// source-uid lookup and the backend-storage lookup, so a namespace costs at most one PVC LIST plus one re-list per
+/// VolumeSnapshot whose source PVC appeared after it.
 struct PersistentVolumeClaimIndex: Sendable {
     private let claims: NamespaceListCache
 

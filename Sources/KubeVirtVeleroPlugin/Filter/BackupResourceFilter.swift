@@ -1,6 +1,6 @@
 import VeleroPluginKit
 
-/// Decides whether a resource is part of a backup from the Backup's resource lists (kubevirt-actions.md D3):
+/// Decides whether a resource is part of a backup from the Backup's resource lists (D3 in docs/decisions.md):
 /// `spec.includedResources`/`spec.excludedResources` and the namespace-scoped pair; `*` in an include list;
 /// short names; group-qualified names. Namespace filters, label selectors and resource policies are not consulted.
 struct BackupResourceFilter: Sendable, Equatable {

@@ -1,7 +1,8 @@
 import Synchronization
 import VeleroPluginKit
 
-/// What the backup actions read from the Backup (kubevirt-actions.md §2.1).
+/// What the backup actions read from the Backup: the `velero.kubevirt.io/metadataBackup` label and the resource
+/// lists of its spec.
 struct BackupSettings: Sendable, Equatable {
     var filter: BackupResourceFilter
     /// Backup label `velero.kubevirt.io/metadataBackup` present (any value).
@@ -52,7 +53,7 @@ struct BackupSettings: Sendable, Equatable {
     }
 }
 
-/// The options a Restore carries as labels (kubevirt-actions.md §2.2): all by presence, except the run strategy,
+/// The options a Restore carries as labels (docs/labels-and-annotations.md): all by presence, except the run strategy,
 /// whose value is used.
 struct RestoreLabels: Sendable, Equatable {
     var runStrategy: String? = nil

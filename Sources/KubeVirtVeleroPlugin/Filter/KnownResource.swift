@@ -1,5 +1,5 @@
 /// The namespaced resources whose presence in a backup the actions check, with every name a user may write for
-/// them in a Backup's resource lists (D3: plural, singular, Kind and kubectl short names).
+/// them in a Backup's resource lists (D3 in docs/decisions.md: plural, singular, Kind and kubectl short names).
 struct KnownResource: Sendable, Equatable {
     let plural: String
     let group: String

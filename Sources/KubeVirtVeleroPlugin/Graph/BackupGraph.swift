@@ -1,7 +1,7 @@
 import Logging
 import VeleroPluginKit
 
-/// What must be backed up together with a VM, VMI or DataVolume (kubevirt-actions.md §7), in the reference's order.
+/// What must be backed up together with a VM, VMI or DataVolume (docs/object-graph.md), in the Go plugin's order.
 struct BackupGraph: Sendable {
     let steps: SpecGraphSteps
 
@@ -20,7 +20,8 @@ struct BackupGraph: Sendable {
         }
     }
 
-    /// §7.1: revisions, then (if created) the VMI and its launcher pod, then the template's dependencies.
+    /// The Go plugin's VirtualMachineBackupGraph: revisions, then (if created) the VMI and its launcher pod, then the
+    /// template's dependencies.
     func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
         try vm.requireVirtualMachineTemplate()
         var result = GraphResult(items: try steps.controllerRevisions(of: vm))
@@ -33,7 +34,7 @@ struct BackupGraph: Sendable {
         return result
     }
 
-    /// §7.2: the launcher pod (always looked for), then the spec's dependencies.
+    /// VirtualMachineInstanceBackupGraph: the launcher pod (always looked for), then the spec's dependencies.
     func virtualMachineInstance(_ vmi: KubernetesObject) async throws(ActionError) -> GraphResult {
         var result = GraphResult()
         await steps.appendLauncherPod(namespace: vmi.namespace, vmiName: vmi.name, vmi: vmi.json, to: &result)
@@ -41,7 +42,8 @@ struct BackupGraph: Sendable {
         return result
     }
 
-    /// §7.2: a finished DataVolume brings its PVC; any DataVolume the Secrets and ConfigMaps its source needs.
+    /// DataVolumeBackupGraph: a finished DataVolume brings its PVC; any DataVolume the Secrets and ConfigMaps its
+    /// source needs.
     func dataVolume(_ dataVolume: KubernetesObject) throws(ActionError) -> GraphResult {
         var items: [ResourceIdentifier] = []
         if try dataVolume.string(["status", "phase"]) == "Succeeded" {

@@ -1,7 +1,7 @@
 import VeleroPluginKit
 
-/// Identifiers of the objects a VM or VMI depends on (kubevirt-actions.md §7 key table). All use the namespace of
-/// the object whose graph is built.
+/// Identifiers of the objects a VM or VMI depends on (group and resource as docs/object-graph.md lists them). All use
+/// the namespace of the object whose graph is built.
 extension ResourceIdentifier {
     static func virtualMachineInstance(_ namespace: String, _ name: String) -> ResourceIdentifier {
         ResourceIdentifier(group: "kubevirt.io", resource: "virtualmachineinstances", namespace: namespace, name: name)
@@ -35,7 +35,7 @@ extension ResourceIdentifier {
         ResourceIdentifier(group: "", resource: "pods", namespace: namespace, name: name)
     }
 
-    /// D9: Multus NetworkAttachmentDefinitions in the VM's namespace.
+    /// D9 (docs/decisions.md): Multus NetworkAttachmentDefinitions in the VM's namespace.
     static func networkAttachmentDefinition(_ namespace: String, _ name: String) -> ResourceIdentifier {
         ResourceIdentifier(
             group: "k8s.cni.cncf.io", resource: "network-attachment-definitions", namespace: namespace, name: name)

@@ -1,8 +1,8 @@
 import Logging
 import VeleroPluginKit
 
-/// What Velero must restore before a VM or VMI (kubevirt-actions.md §7.2): the backup graph without the VMI and the
-/// launcher pod, which KubeVirt recreates. Backend-storage PVCs are looked up in the live restore cluster under the
+/// What Velero must restore before a VM or VMI (docs/object-graph.md, "Restore"): the backup graph without the VMI and
+/// the launcher pod, which KubeVirt recreates. Backend-storage PVCs are looked up in the live restore cluster under the
 /// item's original namespace (reference behaviour; not namespace-mapping aware).
 struct RestoreGraph: Sendable {
     let steps: SpecGraphSteps

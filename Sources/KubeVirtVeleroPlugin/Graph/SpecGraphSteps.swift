@@ -1,15 +1,17 @@
 import Logging
 import VeleroPluginKit
 
-/// The graph steps that read a VM's template spec (`spec.template.spec`) or a VMI's `spec` (kubevirt-actions.md
-/// §7.1 steps 1–7), shared by the backup and restore graphs.
+/// The graph steps that read a VM's template spec (`spec.template.spec`) or a VMI's `spec`, shared by the backup and
+/// restore graphs. Numbered as the Go plugin's VM backup graph numbers them: 1–2 instancetype and preference
+/// revisions, 3 the VMI and its launcher pod, 4 volumes, 5 backend storage, 6 access credentials, 7 Multus networks
+/// (docs/object-graph.md lists them for users, numbered differently).
 struct SpecGraphSteps: Sendable {
     let cluster: ClusterCache
     let logger: Logger
 
     /// Steps 1 and 2: the ControllerRevisions holding the VM's instancetype and preference. The status ref (set by
-    /// KubeVirt) wins; without one, the spec revisionName (filled at backup, §3.1 step 5) is used — the only source at
-    /// restore time because Velero strips status.
+    /// KubeVirt) wins; without one, the spec revisionName (copied there by the VM backup action) is used — the only
+    /// source at restore time because Velero strips status.
     func controllerRevisions(of vm: KubernetesObject) throws(ActionError) -> [ResourceIdentifier] {
         var items: [ResourceIdentifier] = []
         for (specField, statusField) in [("instancetype", "instancetypeRef"), ("preference", "preferenceRef")] {
@@ -28,7 +30,7 @@ struct SpecGraphSteps: Sendable {
     }
 
     /// The launcher pod of VMI `namespace/vmiName`, appended when found; a LIST error is recorded and the graph
-    /// continues (§7.1 step 3). `vmi` is the VMI itself when the graph is the VMI's.
+    /// continues (step 3). `vmi` is the VMI itself when the graph is the VMI's.
     func appendLauncherPod(
         namespace: String, vmiName: String, vmi: JSONValue? = nil, to result: inout GraphResult
     ) async {
@@ -94,7 +96,7 @@ struct SpecGraphSteps: Sendable {
                     }
                 }
             } else if try has("sysprep") {
-                // D9: a sysprep answer file comes from a ConfigMap or a Secret.
+                // D9 (docs/decisions.md): a sysprep answer file comes from a ConfigMap or a Secret.
                 if try object.hasObject(volume.appending("sysprep", "configMap")) {
                     items.append(.configMap(namespace, try name("sysprep", "configMap", "name")))
                 }

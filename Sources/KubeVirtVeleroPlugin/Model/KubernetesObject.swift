@@ -2,7 +2,7 @@ import VeleroPluginKit
 
 /// A Kubernetes object held as raw JSON, with the identity used in error messages (`VirtualMachine ns/name`).
 /// Reads go through exact paths; a value of the wrong JSON type at a path that is read becomes an `ActionError`
-/// naming the object and the path (D1), never a trap.
+/// naming the object and the path (D1 in docs/decisions.md), never a trap.
 struct KubernetesObject: Sendable {
     var json: JSONValue
     /// The kind the action treats the object as (used in messages, not read from the item).
@@ -123,7 +123,7 @@ struct KubernetesObject: Sendable {
     func object(_ path: JSONPath) throws(ActionError) -> JSONObject? { try checked { () throws(JSONPathError) in try json.object(at: path) } }
     func array(_ path: JSONPath) throws(ActionError) -> [JSONValue]? { try checked { () throws(JSONPathError) in try json.array(at: path) } }
 
-    /// "Present" in the sense of kubevirt-actions.md §0: the key holds an object (`{}` counts, `null` does not).
+    /// "Present" as the Go plugin's typed decoding sees it: the key holds an object (`{}` counts, `null` does not).
     func hasObject(_ path: JSONPath) throws(ActionError) -> Bool { try object(path) != nil }
 
     /// The number of elements of the array at `path` (0 when absent or null).

@@ -1,4 +1,4 @@
-/// Labels this plugin reads or writes (kubevirt-actions.md §9; documented for users in docs/labels-and-annotations.md).
+/// Labels this plugin reads or writes (documented for users in docs/labels-and-annotations.md).
 enum Label {
     /// Backup label: back up VM metadata only, skipping the "volumes will be restorable" checks.
     static let metadataBackup = "velero.kubevirt.io/metadataBackup"

@@ -1,4 +1,5 @@
-/// Where an error was raised; becomes the single frame of the `generated.Stack` detail Velero decodes (spec §5.2).
+/// Where an error was raised; becomes the single frame of the `generated.Stack` detail Velero decodes
+/// (it reads frame 0 for its error's file, line and function).
 public struct SourceLocation: Sendable, Equatable {
     public var file: String
     public var line: Int

@@ -1,4 +1,6 @@
-/// Which items an action applies to (Velero's `ResourceSelector`). Empty lists mean "all"; see the protocol spec §8.2.
+/// Which items an action applies to (Velero's `ResourceSelector`). Empty lists mean "all"; Velero resolves each
+/// resource string (plural, singular, short or Kind name, optionally `.group`) through the cluster's discovery, and
+/// `*` means every resource.
 public struct ResourceSelector: Sendable, Equatable, Hashable {
     public var includedNamespaces: [String]
     public var excludedNamespaces: [String]
@@ -34,6 +36,6 @@ public struct ResourceIdentifier: Sendable, Equatable, Hashable, CustomStringCon
         self.name = name
     }
 
-    /// `group/resource ns/name`, the notation of kubevirt-actions.md.
+    /// `group/resource ns/name`, the notation of the docs (docs/object-graph.md) and of log lines.
     public var description: String { "\(group)/\(resource) \(namespace)/\(name)" }
 }

@@ -1,5 +1,5 @@
 /// Velero's v2 item actions, which may start asynchronous operations that Velero polls with `progress` — every
-/// poll in a new plugin process, so an operation's state must live in its ID or in the cluster (spec §4.5).
+/// poll in a new plugin process, so an operation's state must live in its ID or in the cluster.
 
 /// Result of a v2 backup item action's `execute`.
 public struct BackupItemActionV2Output: Sendable, Equatable {

@@ -6,7 +6,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Velero's `--log-level` values (logrus names) and their order (protocol spec §6.5).
+/// Velero's `--log-level` values (logrus names) and their order, lowest first.
 public enum VeleroLogLevel: Int, Sendable, Comparable, CaseIterable {
     case trace, debug, info, warning, error, fatal, panic
 
@@ -65,7 +65,7 @@ public final class VeleroLogSink: Sendable {
     public static let standardError = VeleroLogSink()
 
     private let threshold = Atomic<Int>(VeleroLogLevel.info.rawValue)
-    /// Velero reads stderr in 64 KiB lines; longer ones arrive in fragments logged raw (spec §6.2).
+    /// Velero reads stderr in 64 KiB lines; longer ones arrive in fragments logged raw at Debug.
     static let maxMessageBytes = 48 * 1024
 
     public var level: VeleroLogLevel {
@@ -161,7 +161,7 @@ public struct VeleroLogHandler: LogHandler {
     }
 
     /// Every field is written as a string: Velero's counter hook panics on a non-string `namespace`, `name` or
-    /// `resource` (spec §6.4).
+    /// `resource`.
     static func flatten(_ value: Logger.Metadata.Value) -> String {
         switch value {
         case .string(let text): text

@@ -11,7 +11,7 @@ public enum GRPCCode {
     public static let unavailable: Int32 = 14
 }
 
-/// A gRPC error status as a Go plugin sends it (protocol spec §5.1): code, message, and — when the error carries a
+/// A gRPC error status as a Go plugin sends it (grpc-go's rich status): code, message, and — when the error carries a
 /// location — `grpc-status-details-bin` holding a `google.rpc.Status` with the same code and message and one
 /// `generated.Stack` detail.
 public struct GRPCFailure: Error, Sendable, Equatable, CustomStringConvertible {

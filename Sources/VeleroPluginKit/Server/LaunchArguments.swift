@@ -1,5 +1,6 @@
-/// What a plugin takes from the arguments Velero passes (protocol spec §1.2): only `--log-level`, in both the
-/// `--log-level=v` and `--log-level v` forms. Everything else is ignored in either form; nothing makes it exit.
+/// What a plugin takes from the arguments Velero passes (Velero ≤ 1.14 builds them itself, later versions pass their
+/// own server flags): only `--log-level`, in both the `--log-level=v` and `--log-level v` forms. Everything else is
+/// ignored in either form; nothing makes it exit.
 public struct LaunchArguments: Sendable, Equatable {
     /// The requested level; `nil` if absent.
     public var logLevel: VeleroLogLevel?
@@ -44,8 +45,9 @@ public struct LaunchArguments: Sendable, Equatable {
     }
 }
 
-/// Whether ListPlugins advertises ItemBlockActions. Velero ≤ 1.14 stops at start-up when shown one (spec §10 item
-/// 20), so they are hidden from launches with the legacy argument shape unless the environment says otherwise.
+/// Whether ListPlugins advertises ItemBlockActions. Velero ≤ 1.14 stops at start-up when shown one (an unknown
+/// plugin kind to it), so they are hidden from launches with the legacy argument shape unless the environment says
+/// otherwise.
 public struct ItemBlockActionGate: Sendable, Equatable {
     /// Environment variable that overrides the detection: `enabled`/`true`/`1` or `disabled`/`false`/`0`.
     public static let environmentVariable = "VELERO_PLUGIN_ITEM_BLOCK_ACTIONS"

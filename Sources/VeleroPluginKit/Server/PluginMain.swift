@@ -7,11 +7,11 @@ import Synchronization
 import Glibc
 #endif
 
-/// The start-up sequence of a plugin binary, in a Go plugin's order (protocol spec §2.6): logger, arguments,
-/// identifiers, cookie, socket, gRPC server, handshake line; then serve until Shutdown and exit 0.
+/// The start-up sequence of a plugin binary, in a Go plugin's order (Velero's framework on go-plugin): logger,
+/// arguments, identifiers, cookie, socket, gRPC server, handshake line; then serve until Shutdown and exit 0.
 ///
 /// `run` is synchronous on purpose: Swift's async main ends in `pthread_exit`, which needs `libgcc_s.so.1` —
-/// absent from Velero's image (build-and-ship §6).
+/// absent from Velero's image.
 public enum PluginMain {
     public static let cookieKey = "VELERO_PLUGIN"
     public static let cookieValue = "hello"
@@ -22,7 +22,7 @@ public enum PluginMain {
         load any plugins automatically
 
         """
-    /// Request size limit: 4 MiB like a Go plugin (spec §7.5).
+    /// Request size limit: 4 MiB like a Go plugin (grpc-go's default receive limit).
     static let maxReceiveBytes: Int32 = 4 * 1024 * 1024
     /// Grace for in-flight calls after Shutdown/SIGTERM; Velero kills after 2 s.
     static let shutdownGraceMilliseconds: Int32 = 800
@@ -40,7 +40,7 @@ public enum PluginMain {
         let environment = ProcessEnvironment.current
         guard environment[cookieKey] == cookieValue else {
             // The plugin image's entrypoint: copy this executable into the init container's /target and exit (a
-            // scratch image has no cp). Only on explicit request and never when Velero launches it (spec §9.1).
+            // scratch image has no cp). Only on explicit request and never when Velero launches it (cookie set).
             let argv = CommandLine.arguments
             if argv.count == 3, argv[1] == SelfCopy.flag {
                 exit(SelfCopy.copy(into: argv[2], name: argv[0]))
@@ -158,9 +158,10 @@ enum GRPCCoreLog {
     }
 }
 
-/// Nothing but the handshake may ever reach Velero on stdout (spec §2.4). After the handshake, fd 1 becomes a pipe
-/// that this guard drains: each line written there (a stray `print` in an action, a library's chatter) is logged
-/// as a Warn line on stderr instead. The host's original stdout stays open, unused, so the host sees no EOF.
+/// Nothing but the handshake may ever reach Velero on stdout (go-plugin reads the first line as the handshake and
+/// stops draining the pipe after a line over 64 KiB). After the handshake, fd 1 becomes a pipe that this guard
+/// drains: each line written there (a stray `print` in an action, a library's chatter) is logged as a Warn line on
+/// stderr instead. The host's original stdout stays open, unused, so the host sees no EOF.
 enum StdoutGuard {
     private static let running = Atomic<Bool>(false)
     private static let drained = DispatchSemaphore(value: 0)
@@ -220,7 +221,7 @@ enum StdoutGuard {
     }
 }
 
-/// Writes with write(2), unbuffered: the handshake must reach the host at once (spec §2.4).
+/// Writes with write(2), unbuffered: the handshake must reach the host at once (go-plugin waits 60 s for it).
 func writeStandardOutput(_ text: String) { writeAll(1, Array(text.utf8)) }
 func writeStandardError(_ text: String) { writeAll(2, Array(text.utf8)) }
 

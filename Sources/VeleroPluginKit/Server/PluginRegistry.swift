@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Velero's plugin kinds that a plugin binary can serve, in the order a Go server lists them (protocol spec §4.2),
+/// Velero's plugin kinds that a plugin binary can serve, in the order a Go server lists them in ListPlugins,
 /// which is also the order Velero runs the actions of one binary on an item.
 public enum PluginKind: String, Sendable, CaseIterable, Comparable {
     case backupItemAction = "BackupItemAction"
@@ -184,7 +184,8 @@ public final class PluginRegistry: Sendable {
         }
     }
 
-    /// Velero's name rule (spec §8.1): `<DNS-1123 subdomain>/<non-empty>`, exactly one `/`.
+    /// Velero's name rule, checked by the Go framework and again by Velero at registration:
+    /// `<DNS-1123 subdomain>/<non-empty>`, exactly one `/`.
     static func validate(name: String) -> String? {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return "must have the form <dns-subdomain>/<name> with exactly one '/'" }

@@ -7,7 +7,7 @@ import Synchronization
 enum Route: Sendable {
     /// Decode the request, produce the response message or throw (mapped by `GRPCFailure.from`).
     case unary(@Sendable ([UInt8]) async throws -> [UInt8])
-    /// Accept the stream and hold it open without sending (go-plugin's stdio and broker streams, spec §3.3–3.4);
+    /// Accept the stream and hold it open without sending (go-plugin's stdio and broker streams);
     /// it ends with OK when the client half-closes or cancels, or at shutdown.
     case heldServerStream
     case heldBidiStream

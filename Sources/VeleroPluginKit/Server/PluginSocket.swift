@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// The unix socket a plugin listens on (protocol spec §2.2): `plugin<random uint32>` inside a private directory
-/// (mode 0700, created with mkdtemp) under `$PLUGIN_UNIX_SOCKET_DIR`, else `$TMPDIR`, else `/tmp`. The private
-/// directory keeps other users off the socket and means a second plugin process can never bind the same path.
+/// The unix socket a plugin listens on (named as a Go plugin names it): `plugin<random uint32>` inside a private
+/// directory (mode 0700, created with mkdtemp) under `$PLUGIN_UNIX_SOCKET_DIR`, else `$TMPDIR`, else `/tmp`. The
+/// private directory keeps other users off the socket and means a second plugin process can never bind the same path.
 struct PluginSocket: Sendable {
     let directory: String
     let path: String

@@ -1,6 +1,6 @@
-/// The method table of a plugin process: go-plugin's infrastructure services and Velero's item-action services,
-/// each routed by the request's `plugin` field to the registered implementation (protocol spec §3, §4, §4.10).
-/// Paths not listed here are answered UNIMPLEMENTED by the shim at once.
+/// The method table of a plugin process: go-plugin's infrastructure services and Velero's item-action services, each
+/// routed by the request's `plugin` field to the registered implementation (the method paths of Velero's protos under
+/// `proto/`). Paths not listed here are answered UNIMPLEMENTED by the shim at once.
 enum ServiceRoutes {
     static func make(
         registry: PluginRegistry, plugins: [PluginIdentifier], onShutdown: @escaping @Sendable () -> Void
@@ -98,7 +98,7 @@ enum ServiceRoutes {
             let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
             let output = try await action.execute(
                 item: request.item, itemFromBackup: request.itemFromBackup, restore: request.restore)
-            // A Go server always sends the timeout, as an empty Duration for zero (spec §4.6).
+            // A Go server always sends the timeout, as an empty Duration for zero.
             return RestoreExecuteResponse(
                 item: output.updatedItem ?? request.item, additionalItems: output.additionalItems,
                 skipRestore: output.skipRestore, operationID: output.operationID,
@@ -140,7 +140,7 @@ enum ServiceRoutes {
         return routes
     }
 
-    /// The Go framework's answer for a name that is not registered under the called kind (spec §4.9); the leading
+    /// The Go framework's answer for a name that is not registered under the called kind; the leading
     /// space is what Go sends.
     private static func found<T>(
         _ action: T?, _ name: String, file: String = #fileID, line: Int = #line

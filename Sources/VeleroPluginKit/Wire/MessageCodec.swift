@@ -418,7 +418,8 @@ extension OperationRequest {
 }
 
 extension OperationProgress {
-    /// Encodes the `v2.…ProgressResponse` wrapping this progress; `progress` is always present (spec §4.9).
+    /// Encodes the `v2.…ProgressResponse` wrapping this progress; `progress` is always present (Velero
+    /// dereferences it without a check).
     public func encodedResponse() -> [UInt8] {
         let arena = CArena()
         var progress = Generated__OperationProgress()

@@ -1,4 +1,4 @@
-/// Swift value types for the messages of Velero's plugin protos and go-plugin's services (protocol spec §3–§4).
+/// Swift value types for the messages of Velero's plugin protos and go-plugin's services (`proto/`).
 /// Their protobuf encoding lives in `MessageCodec.swift`; nothing else in the project sees protobuf-c.
 ///
 /// Messages with the same fields in several proto packages (e.g. `generated.ExecuteRequest` and
@@ -28,7 +28,7 @@ public struct AppliesToRequest: Sendable, Equatable {
     public init(plugin: String) { self.plugin = plugin }
 }
 
-/// Every `…AppliesToResponse`. `nil` selector = field absent = every resource (spec §4.9).
+/// Every `…AppliesToResponse`. `nil` selector = field absent = every resource (as in Velero).
 public struct AppliesToResponse: Sendable, Equatable {
     public var selector: ResourceSelector?
     public init(selector: ResourceSelector?) { self.selector = selector }
@@ -90,7 +90,8 @@ public struct ProtoTime: Sendable, Equatable {
         self.nanos = nanos
     }
 
-    /// Go's zero `time.Time` (0001-01-01T00:00:00Z): what a Go plugin sends for "unknown" (spec §4.9).
+    /// Go's zero `time.Time` (0001-01-01T00:00:00Z): what a Go plugin sends for "unknown" (an absent
+    /// Timestamp would read as 1970-01-01, a real time).
     public static let goZeroTime = ProtoTime(seconds: -62_135_596_800)
 }
 
@@ -212,7 +213,8 @@ public struct AnyMessage: Sendable, Equatable {
     }
 }
 
-/// `google.rpc.Status`: the value of `grpc-status-details-bin` (spec §5.1).
+/// `google.rpc.Status`: the value of `grpc-status-details-bin`; its code and message must equal the
+/// status's, or grpc-go replaces the status with INTERNAL.
 public struct RPCStatus: Sendable, Equatable {
     public var code: Int32
     public var message: String

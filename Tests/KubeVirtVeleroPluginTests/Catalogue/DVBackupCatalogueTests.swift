@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// kubevirt-actions.md §12.1 (reference: TestDV, TestPVC, TestUnfinishedPVC).
+/// The Go plugin's unit tests TestDV, TestPVC and TestUnfinishedPVC.
 @Suite("§12.1 DV backup action")
 struct DVBackupCatalogueTests {
     static let dataVolume = json(#"{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{"name":"test-datavolume"},"spec":{}}"#)
@@ -48,7 +48,8 @@ struct DVBackupCatalogueTests {
         let result = try await harness.backupItem(harness.dvBackup, item)
         #expect(annotations(of: result.item)["cdi.kubevirt.io/storage.populatedFor"] == "")
         #expect(annotations(of: result.item)["kvp.kubevirt.io/storage.inprogress"] == nil)
-        // D7: the namespace's DataVolumes are listed once; a name the LIST lacks is read with a GET.
+        // D7 (docs/decisions.md): the namespace's DataVolumes are listed once; a name the LIST lacks
+        // is read with a GET.
         #expect(harness.reader.calls == ["LIST datavolumes.cdi.kubevirt.io default", "GET datavolumes.cdi.kubevirt.io default/test-datavolume"])
     }
 

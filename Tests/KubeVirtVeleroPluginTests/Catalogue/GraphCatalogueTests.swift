@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// kubevirt-actions.md §12.12 and §12.13: graph results compared as ordered lists.
+/// The Go plugin's backup and restore graph unit tests: graph results compared as ordered lists.
 @Suite("§12.12 Backup graphs")
 struct BackupGraphCatalogueTests {
     static let ns = "test-namespace"

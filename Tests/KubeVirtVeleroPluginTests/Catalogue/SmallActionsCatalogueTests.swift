@@ -19,7 +19,7 @@ extension Substring {
     }
 }
 
-/// kubevirt-actions.md §12.2 (TestPodRestoreExecute, TestPodRestoreApplyTo).
+/// The Go plugin's unit tests TestPodRestoreExecute and TestPodRestoreApplyTo.
 @Suite("§12.2 Pod restore action")
 struct PodRestoreCatalogueTests {
     @Test("TestPodRestoreExecute: Always skip the pod")
@@ -45,7 +45,7 @@ struct PodRestoreCatalogueTests {
     }
 }
 
-/// kubevirt-actions.md §12.3 (TestPVCBackupExecute; backup `{}`).
+/// The Go plugin's unit test TestPVCBackupExecute (with backup `{}`).
 @Suite("§12.3 PVC backup action")
 struct PVCBackupCatalogueTests {
     static func claim(uid: String?, labels: JSONValue? = nil, annotations: JSONValue? = nil) -> JSONValue {
@@ -123,7 +123,7 @@ struct PVCBackupCatalogueTests {
     }
 }
 
-/// kubevirt-actions.md §12.4 (TestPvcRestoreExecute).
+/// The Go plugin's unit test TestPvcRestoreExecute.
 @Suite("§12.4 PVC restore action")
 struct PVCRestoreCatalogueTests {
     static let uid = "633ab84c-8a3e-4a8f-9d43-2b9c1c3b7a11"
@@ -179,7 +179,7 @@ struct PVCRestoreCatalogueTests {
     }
 }
 
-/// kubevirt-actions.md §12.8 (TestVmiRestoreExecute).
+/// The Go plugin's unit test TestVmiRestoreExecute.
 @Suite("§12.8 VMI restore action")
 struct VMIRestoreCatalogueTests {
     static let vmi = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"test-vmi","namespace":"test-namespace"},"spec":{"domain":{"devices":{}}}}"#)
@@ -216,8 +216,8 @@ struct VMIRestoreCatalogueTests {
     }
 }
 
-/// kubevirt-actions.md §12.9 (TestVolumeSnapshotBackupExecute). The reference pre-fills its uid cache; here the
-/// fake cluster's PVC LIST supplies the same mapping through the D7 cache.
+/// The Go plugin's unit test TestVolumeSnapshotBackupExecute. The reference pre-fills its uid cache; here the
+/// fake cluster's PVC LIST supplies the same mapping through the D7 cache (docs/decisions.md).
 @Suite("§12.9 VolumeSnapshot backup action")
 struct VolumeSnapshotBackupCatalogueTests {
     static func snapshot(source: String?, labels: JSONValue? = nil) -> JSONValue {
@@ -277,7 +277,7 @@ struct VolumeSnapshotBackupCatalogueTests {
     }
 }
 
-/// kubevirt-actions.md §12.10 (TestVolumeSnapshotRestoreExecute).
+/// The Go plugin's unit test TestVolumeSnapshotRestoreExecute.
 @Suite("§12.10 VolumeSnapshot restore action")
 struct VolumeSnapshotRestoreCatalogueTests {
     func run(labels: JSONValue?, annotations: JSONValue? = nil) async throws -> (item: JSONValue, output: RestoreItemActionOutput) {

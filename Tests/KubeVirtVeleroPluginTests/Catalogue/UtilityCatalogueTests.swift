@@ -2,8 +2,8 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// kubevirt-actions.md §12.11 (TestIsResourceIncluded, TestIsResourceExcluded, TestRestorePossible,
-/// TestIsMacAddressCleared). Filters follow D3, under which every reference case keeps its result.
+/// The Go plugin's utility unit tests TestIsResourceIncluded, TestIsResourceExcluded, TestRestorePossible and
+/// TestIsMacAddressCleared. Filters follow D3 (docs/decisions.md), under which every reference case keeps its result.
 @Suite("§12.11 Utilities")
 struct UtilityCatalogueTests {
     struct FilterCase: CustomTestStringConvertible, Sendable {

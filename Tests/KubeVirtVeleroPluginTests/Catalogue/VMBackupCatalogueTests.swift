@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// kubevirt-actions.md §12.5 (TestCanBeSafelyBackedUp, TestVMBackupAction).
+/// The Go plugin's unit tests TestCanBeSafelyBackedUp and TestVMBackupAction.
 @Suite("§12.5 VM backup action")
 struct VMBackupCatalogueTests {
     static let vm = json(#"""
@@ -186,7 +186,7 @@ struct VMBackupCatalogueTests {
     }
 }
 
-/// kubevirt-actions.md §12.6 (TestVmRestoreExecute). The reference runs its subtests on one shared, mutated input;
+/// The Go plugin's unit test TestVmRestoreExecute. The reference runs its subtests on one shared, mutated input;
 /// each test here starts from the input as it stands at that point of the sequence.
 @Suite("§12.6 VM restore action")
 struct VMRestoreCatalogueTests {

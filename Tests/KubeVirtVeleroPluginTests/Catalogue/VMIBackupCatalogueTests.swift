@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// kubevirt-actions.md §12.7 (TestVMIBackupItemAction, 18 cases).
+/// The Go plugin's unit test TestVMIBackupItemAction (18 cases).
 @Suite("§12.7 VMI backup action")
 struct VMIBackupCatalogueTests {
     /// Reference fixture quirks kept: apiVersion `kubevirt.io`, kind `VirtualMachineInterface`, volumes under the
@@ -12,7 +12,7 @@ struct VMIBackupCatalogueTests {
          "metadata":{"name":"test-vmi","namespace":"test-namespace"},
          "spec":{"template":{"spec":{"volumes":[{"name":"v","dataVolume":{"name":"test-dv"}}]}}}}
         """#)
-    /// D4: the owner reference carries kind VirtualMachine (the reference fixture has no kind).
+    /// D4 (docs/decisions.md): the owner reference carries kind VirtualMachine (the reference fixture has no kind).
     static let ownedVMI = nonOwnedVMI.with(
         ["metadata", "ownerReferences"], [["apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": "test-owner"]])
     static let pausedVMI = ownedVMI.with(["status", "conditions"], [["type": "Paused", "status": "True"]])

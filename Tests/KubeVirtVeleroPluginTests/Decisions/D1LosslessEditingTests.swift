@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// D1: actions edit raw JSON at exact paths; nothing else in the item changes.
+/// D1 (docs/decisions.md): actions edit raw JSON at exact paths; nothing else in the item changes.
 @Suite("D1 lossless raw-JSON editing")
 struct D1LosslessEditingTests {
     /// Unknown fields at the top level and nested, a 64-bit integer and number literals a double would change.

@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// D3: resource filter semantics (`*`, short names, group-qualified names, namespace-scoped lists).
+/// D3 (docs/decisions.md): resource filter semantics (`*`, short names, group-qualified names, namespace-scoped lists).
 @Suite("D3 backup resource filters")
 struct D3FilterTests {
     static let runningVM = json(#"""

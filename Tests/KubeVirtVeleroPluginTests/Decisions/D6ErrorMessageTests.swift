@@ -2,7 +2,8 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// D6: each error starts with the reference text, then names the object and the filter or label responsible.
+/// D6 (docs/decisions.md): each error starts with the reference text, then names the object and the filter or label
+/// responsible.
 @Suite("D6 error messages")
 struct D6ErrorMessageTests {
     static let runningVM = json(#"""

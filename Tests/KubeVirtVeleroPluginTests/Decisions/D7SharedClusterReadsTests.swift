@@ -2,7 +2,8 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// D7: LIST results are shared per namespace; the API cost of N running VMs grows only through per-VM GETs.
+/// D7 (docs/decisions.md): LIST results are shared per namespace; the API cost of N running VMs grows only through
+/// per-VM GETs.
 @Suite("D7 shared cluster reads")
 struct D7SharedClusterReadsTests {
     static func vm(_ index: Int) -> JSONValue {

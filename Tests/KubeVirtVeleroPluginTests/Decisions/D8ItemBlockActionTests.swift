@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// D8: the VirtualMachine ItemBlockAction returns the VM backup graph.
+/// D8 (docs/decisions.md): the VirtualMachine ItemBlockAction returns the VM backup graph.
 @Suite("D8 VirtualMachine ItemBlockAction")
 struct D8ItemBlockActionTests {
     static let vm = json(#"""

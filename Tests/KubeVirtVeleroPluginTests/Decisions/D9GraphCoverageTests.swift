@@ -2,7 +2,7 @@ import Testing
 import VeleroPluginKit
 @testable import KubeVirtVeleroPlugin
 
-/// D9: sysprep, ephemeral PVCs and same-namespace Multus NADs in all four VM/VMI graphs.
+/// D9 (docs/decisions.md): sysprep, ephemeral PVCs and same-namespace Multus NADs in all four VM/VMI graphs.
 @Suite("D9 extra graph coverage")
 struct D9GraphCoverageTests {
     static let ns = "ns"

@@ -59,8 +59,9 @@ struct FedoraVMScenarioTests {
         let text = String(decoding: output.updatedItem ?? [], as: UTF8.self)
         #expect(text.contains(#""keepMe":[1,2.50,-0.0,1e300]"#))
         #expect(text.contains(#""creationTimestamp":null"#), "nulls in the input are kept, not dropped")
-        // One LIST per resource of the namespace (D7); the PVC this fixture serves only by GET is read with one. The
-        // launcher-pod LIST starts together with the VMI lookup, so the order of the two is not fixed.
+        // One LIST per resource of the namespace (D7, docs/decisions.md); the PVC this fixture serves
+        // only by GET is read with one. The launcher-pod LIST starts together with the VMI lookup, so the
+        // order of the two is not fixed.
         #expect(
             harness.reader.calls.sorted() == [
                 "GET persistentvolumeclaims apps/fedora-db-data", "LIST datavolumes.cdi.kubevirt.io apps",

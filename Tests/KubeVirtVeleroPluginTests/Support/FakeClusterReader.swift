@@ -2,7 +2,8 @@ import Synchronization
 import Testing
 @testable import KubeVirtVeleroPlugin
 
-/// An in-memory cluster that counts every request, so tests can assert both answers and API cost (D7).
+/// An in-memory cluster that counts every request, so tests can assert both answers and the API
+/// cost (D7, docs/decisions.md).
 final class FakeClusterReader: ClusterReader {
     struct State {
         var virtualMachineInstances: [String: JSONValue] = [:]

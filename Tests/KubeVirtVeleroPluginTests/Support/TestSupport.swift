@@ -113,7 +113,8 @@ struct Harness {
     }
 }
 
-/// Expects `body` to throw an error whose message starts with `prefix` (D6) and contains every `details` text.
+/// Expects `body` to throw an error whose message starts with `prefix` (D6, docs/decisions.md) and contains every
+/// `details` text.
 func expectError(
     startingWith prefix: String, containing details: [String] = [], sourceLocation: Testing.SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void
