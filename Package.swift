@@ -81,7 +81,10 @@ let package = Package(
         ),
         .target(
             name: "VeleroSimulator",
-            dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "LosslessJSON", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "PluginHost", "VeleroPluginKit", "FakeKubeAPI", "LosslessJSON", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .executableTarget(
             name: "velero-plugin-host",

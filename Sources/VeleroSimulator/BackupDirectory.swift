@@ -72,6 +72,12 @@ public enum BackupDirectory {
         return (backupName, entries)
     }
 
+    /// The Backup stored with the items (`velero-backup.json`), if the directory has one.
+    public static func backupObject(_ directory: String) -> JSONValue? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: directory + "/velero-backup.json")) else { return nil }
+        return try? JSONValue.parse(Array(data))
+    }
+
     private static func unknownResource(_ groupResource: String, object: JSONValue, namespaced: Bool) -> APIResource {
         let parts = groupResource.split(separator: ".", maxSplits: 1).map(String.init)
         let apiVersion = object.objectValue?["apiVersion"]?.stringValue ?? "v1"

@@ -26,6 +26,7 @@ public struct ItemReference: Sendable {
 /// One item as the backup or restore walk processed it.
 public struct ItemRecord: Sendable {
     public var key: ObjectKey
+    /// The ItemBlock that backed it up (`nil`: restore, or the finalize phase).
     public var block: Int?
     public var actions: [String] = []
     public var references: [ItemReference] = []
@@ -56,6 +57,8 @@ public struct BackupReport: Sendable {
     public var records: [ObjectKey: ItemRecord] = [:]
     /// Keys in the order the items were written to the backup (additional items before the item that named them).
     public var written: [ObjectKey] = []
+    /// Items backed up in the finalize phase (the data mover's DataUploads), in order.
+    public var finalized: [ObjectKey] = []
     public var warnings: [String] = []
     public var errors: [String] = []
     public var apiRequests = 0
@@ -63,9 +66,12 @@ public struct BackupReport: Sendable {
     public var phase: String { errors.isEmpty ? "Completed" : "PartiallyFailed" }
 }
 
-/// Velero's backup item walk (1.15+) over an embedded cluster: collect items in discovery order through the backup's
-/// filters, form ItemBlocks with the ItemBlockActions, back each item up by running the BackupItemActions that
-/// apply, and follow additional items at once, before the next action runs.
+/// Velero's backup item walk (1.15+, as in Velero 1.18.1's `pkg/backup/backup.go` and `item_backupper.go`) over an
+/// embedded cluster: collect items in discovery order through the backup's filters, form ItemBlocks with Velero's own
+/// ItemBlockActions and the plugin's, back each item up by running Velero's own BackupItemActions and then the
+/// plugin's, follow additional items at once, before the next action runs, and back up at the end what the
+/// asynchronous operations leave (a data mover's DataUploads). Velero's own actions are modelled in
+/// `VeleroBackupBuiltIns.swift`; docs/host-cli.md lists what is not modelled.
 public final class BackupSimulation {
     let host: PluginHost
     let actions: PluginActions
@@ -73,18 +79,28 @@ public final class BackupSimulation {
     let spec: BackupSpec
     let catalog: ResourceCatalog
     let selector: LabelSelector
+    /// `--features=EnableCSI` on the simulated Velero server.
+    let csiEnabled: Bool
     var report: BackupReport
     private let backupBytes: [UInt8]
     private var inBlock: Set<ObjectKey> = []
+    /// The block being formed: its members in order and the references that formed it.
+    private var blockMembers: [ObjectKey] = []
+    private var blockRelated: [ItemReference] = []
+    /// Items the asynchronous operations hand back for the finalize phase, in order.
+    private var finalizeItems: [ObjectKey] = []
 
-    public init(host: PluginHost, actions: PluginActions, cluster: EmbeddedCluster, spec: BackupSpec, catalog: ResourceCatalog = .standard)
-        throws
-    {
+    public init(
+        host: PluginHost, actions: PluginActions, cluster: EmbeddedCluster, spec: BackupSpec, catalog: ResourceCatalog = .standard,
+        csiEnabled: Bool = true
+    ) throws {
         self.host = host
         self.actions = actions
         self.cluster = cluster
         self.spec = spec
-        self.catalog = catalog
+        // Kinds the catalog lacks (from CRDs among the manifests, or guessed) are backed up like any other.
+        self.catalog = catalog.including(cluster.objects.map(\.resource))
+        self.csiEnabled = csiEnabled
         do {
             selector = try LabelSelector(spec.selector)
         } catch {
@@ -93,6 +109,12 @@ public final class BackupSimulation {
         let backup = try spec.json()
         backupBytes = backup.serialized()
         report = BackupReport(backup: backup)
+    }
+
+    var context: BackupContext {
+        BackupContext(
+            backupName: spec.name, backupNamespace: spec.namespace, backupUID: spec.uid, spec: spec, csiEnabled: csiEnabled,
+            catalog: catalog, object: { [cluster] in cluster.object($0) }, objects: { [cluster] in cluster.allObjects })
     }
 
     /// The items Velero's collector returns, in its order: resources in discovery order, namespaces and names in
@@ -122,6 +144,11 @@ public final class BackupSimulation {
         for object in collect() where !inBlock.contains(object.key) {
             await backUpBlock(startingWith: object)
         }
+        // FinalizeBackup: the operations' items (DataUploads) are backed up with must-include, whatever the filters.
+        for key in finalizeItems where report.records[key] == nil {
+            report.finalized.append(key)
+            _ = await backUpItem(key, block: nil, additional: true, mustInclude: true)
+        }
         report.apiRequests = cluster.server.requests.count
         return report
     }
@@ -129,56 +156,64 @@ public final class BackupSimulation {
     // MARK: - ItemBlocks
 
     private func backUpBlock(startingWith object: ManifestObject) async {
-        var members: [ObjectKey] = []
-        var related: [ItemReference] = []
-        var queue = [object.key]
+        blockMembers = []
+        blockRelated = []
         inBlock.insert(object.key)
-        while !queue.isEmpty {
-            let key = queue.removeFirst()
-            members.append(key)
-            guard let member = cluster.object(key) else { continue }
-            for action in actions.itemBlock where action.applies(to: key.resource, namespace: key.namespace, labels: member.object.labels) {
-                let identifiers: [ResourceIdentifier]
-                do {
-                    identifiers = try await host.getRelatedItems(name: action.name, item: member.object.sortingKeys().serialized(), backup: backupBytes)
-                } catch {
-                    report.errors.append("Error running ItemBlockAction \(action.name) for \(key): \(Self.message(error))")
-                    continue
-                }
-                for identifier in identifiers {
-                    var reference = ItemReference(key: nil, identifier: identifier, action: action.name, outcome: .backedUp)
-                    guard let resource = catalog.resource(group: identifier.group, plural: identifier.resource) else {
-                        reference.outcome = .notFound
-                        report.warnings.append("Related item \(identifier) of \(key) is of a resource the preview does not know")
-                        related.append(reference)
-                        continue
-                    }
-                    let relatedKey = ObjectKey(resource: resource, namespace: identifier.namespace, name: identifier.name)
-                    reference.key = relatedKey
-                    if inBlock.contains(relatedKey) {
-                        reference.outcome = .alreadyDone
-                    } else if let relatedObject = cluster.object(relatedKey) {
-                        if let reason = exclusion(of: relatedObject) {
-                            reference.outcome = .excluded(reason)
-                        } else {
-                            inBlock.insert(relatedKey)
-                            queue.append(relatedKey)
-                        }
-                    } else {
-                        reference.outcome = .notFound
-                        report.warnings.append("Related item was not found in Kubernetes API, can't add to item block: \(relatedKey) (from \(action.name) for \(key))")
-                    }
-                    related.append(reference)
-                }
-            }
-        }
+        await addToBlock(object.key)
         let number = report.blocks.count + 1
         var roots: [ObjectKey] = []
+        let members = blockMembers
+        report.blocks.append(ItemBlockRecord(number: number, members: members, related: blockRelated, roots: []))
         for key in members where report.records[key] == nil {
             roots.append(key)
             _ = await backUpItem(key, block: number, additional: false)
         }
-        report.blocks.append(ItemBlockRecord(number: number, members: members, related: related, roots: roots))
+        report.blocks[number - 1].roots = roots
+    }
+
+    /// `executeItemBlockActions`: an item, then each related item followed at once by its own related items (depth
+    /// first); an item already in a block is neither moved nor followed. Velero's own actions run before the plugin's.
+    private func addToBlock(_ key: ObjectKey) async {
+        blockMembers.append(key)
+        guard let member = cluster.object(key) else { return }
+        var found = VeleroItemBlockActions.related(to: member, context)
+        for action in actions.itemBlock where action.applies(to: key.resource, namespace: key.namespace, labels: member.object.labels) {
+            do {
+                found.append((action.name, try await host.getRelatedItems(name: action.name, item: member.object.sortingKeys().serialized(), backup: backupBytes)))
+            } catch {
+                report.errors.append("Error running ItemBlockAction \(action.name) for \(key): \(Self.message(error))")
+            }
+        }
+        for (action, identifiers) in found {
+            for identifier in identifiers {
+                var reference = ItemReference(key: nil, identifier: identifier, action: action, outcome: .backedUp)
+                guard let resource = catalog.resource(group: identifier.group, plural: identifier.resource) else {
+                    reference.outcome = .notFound
+                    report.warnings.append("Related item \(identifier) of \(key) is of a resource the preview does not know")
+                    blockRelated.append(reference)
+                    continue
+                }
+                let relatedKey = ObjectKey(resource: resource, namespace: identifier.namespace, name: identifier.name)
+                reference.key = relatedKey
+                if inBlock.contains(relatedKey) {
+                    reference.outcome = .alreadyDone
+                    blockRelated.append(reference)
+                } else if let relatedObject = cluster.object(relatedKey) {
+                    inBlock.insert(relatedKey)
+                    if let reason = exclusion(of: relatedObject) {
+                        reference.outcome = .excluded(reason)
+                        blockRelated.append(reference)
+                    } else {
+                        blockRelated.append(reference)
+                        await addToBlock(relatedKey)
+                    }
+                } else {
+                    reference.outcome = .notFound
+                    report.warnings.append("Related item was not found in Kubernetes API, can't add to item block: \(relatedKey) (from \(action) for \(key))")
+                    blockRelated.append(reference)
+                }
+            }
+        }
     }
 
     // MARK: - Items
@@ -196,45 +231,88 @@ public final class BackupSimulation {
         return nil
     }
 
-    private func backUpItem(_ key: ObjectKey, block: Int, additional: Bool) async -> ItemOutcome {
+    /// One step of `executeActions`: a Velero action (by name) or one of the plugin's.
+    private enum Step {
+        case velero(String)
+        case plugin(RegisteredAction)
+
+        var name: String {
+            switch self {
+            case .velero(let name): name
+            case .plugin(let action): action.name
+            }
+        }
+    }
+
+    /// `backupItem`: the inclusion checks (unless `mustInclude`, which a CSI action sets for what it returns), then
+    /// every action that applies, Velero's own first; each action's additional items are backed up before the next
+    /// action runs.
+    private func backUpItem(_ key: ObjectKey, block: Int?, additional: Bool, mustInclude: Bool = false) async -> ItemOutcome {
         if report.records[key] != nil { return .alreadyDone }
         guard let object = cluster.object(key) else { return .notFound }
         var record = ItemRecord(key: key, block: block, before: object.object)
-        if let reason = additional ? exclusion(of: object) : (object.object.labels["velero.io/exclude-from-backup"] == "true" ? "labelled velero.io/exclude-from-backup=true" : nil) {
-            record.outcome = .excluded(reason)
+        let excluded: String? =
+            if mustInclude { nil }
+            else if additional { exclusion(of: object) }
+            else if object.object.labels["velero.io/exclude-from-backup"] == "true" { "labelled velero.io/exclude-from-backup=true" }
+            else { nil }
+        if let excluded {
+            record.outcome = .excluded(excluded)
             report.records[key] = record
             return record.outcome
         }
         report.records[key] = record
         var item = object.object
-        for action in actions.backup where action.applies(to: key.resource, namespace: key.namespace, labels: item.labels) {
-            let response: BackupExecuteResponse
-            do {
-                response = try await host.backupExecute(
-                    name: action.name, item: item.sortingKeys().serialized(), backup: backupBytes, v2: action.kind == .backupItemActionV2)
-            } catch {
-                let message = "error executing custom action (groupResource=\(key.resource), namespace=\(key.namespace), name=\(key.name)): \(Self.message(error))"
-                report.errors.append("Error backing up item \(key): \(message)")
+        var steps = VeleroBackupItemActions.applying(to: key.resource, csiEnabled: csiEnabled).map(Step.velero)
+        steps += actions.backup.filter { $0.applies(to: key.resource, namespace: key.namespace, labels: item.labels) }.map(Step.plugin)
+        for step in steps {
+            var additionalItems: [ResourceIdentifier]
+            var childrenMustInclude = false
+            switch step {
+            case .velero(let name):
+                let result = VeleroBackupItemActions.execute(name, item: item, key: key, context)
+                for created in result.created { cluster.add(created) }
+                finalizeItems += result.finalizeItems
+                record.actions.append(name)
+                if let error = result.error {
+                    report.errors.append("Error backing up item \(key): error executing custom action (groupResource=\(key.resource), namespace=\(key.namespace), name=\(key.name)): \(error)")
+                    record.outcome = .failed(error)
+                    report.records[key] = record
+                    return record.outcome
+                }
+                item = result.item
+                additionalItems = result.additionalItems
+                childrenMustInclude = name == VeleroBackupItemActions.csiClaim || name == VeleroBackupItemActions.csiSnapshot
+            case .plugin(let action):
+                let response: BackupExecuteResponse
+                do {
+                    response = try await host.backupExecute(
+                        name: action.name, item: item.sortingKeys().serialized(), backup: backupBytes, v2: action.kind == .backupItemActionV2)
+                } catch {
+                    let message = "error executing custom action (groupResource=\(key.resource), namespace=\(key.namespace), name=\(key.name)): \(Self.message(error))"
+                    report.errors.append("Error backing up item \(key): \(message)")
+                    record.actions.append(action.name)
+                    record.outcome = .failed(message)
+                    report.records[key] = record
+                    return record.outcome
+                }
                 record.actions.append(action.name)
-                record.outcome = .failed(message)
-                report.records[key] = record
-                return record.outcome
+                if let updated = try? JSONValue.parse(response.item) {
+                    item = updated
+                } else {
+                    report.errors.append("Error backing up item \(key): \(action.name) returned an item that is not JSON")
+                }
+                additionalItems = response.additionalItems
             }
-            record.actions.append(action.name)
-            if let updated = try? JSONValue.parse(response.item) {
-                item = updated
-            } else {
-                report.errors.append("Error backing up item \(key): \(action.name) returned an item that is not JSON")
-            }
-            for identifier in response.additionalItems {
-                var reference = ItemReference(key: nil, identifier: identifier, action: action.name, outcome: .notFound)
+            for identifier in additionalItems {
+                var reference = ItemReference(key: nil, identifier: identifier, action: step.name, outcome: .notFound)
                 if let resource = catalog.resource(group: identifier.group, plural: identifier.resource) {
                     let child = ObjectKey(resource: resource, namespace: identifier.namespace, name: identifier.name)
                     reference.key = child
                     report.records[key] = record
-                    reference.outcome = await backUpItem(child, block: block, additional: true)
+                    reference.outcome = await backUpItem(child, block: block, additional: true, mustInclude: childrenMustInclude)
                     if reference.outcome == .notFound {
-                        report.warnings.append("Additional item was not found in Kubernetes API, can't back it up: \(child) (returned by \(action.name) for \(key))")
+                        report.warnings.append("Additional item was not found in Kubernetes API, can't back it up: \(child) (returned by \(step.name) for \(key))")
                     }
                 } else {
                     report.warnings.append("Additional item \(identifier) of \(key) is of a resource the preview does not know")

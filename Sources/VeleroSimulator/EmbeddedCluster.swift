@@ -1,6 +1,7 @@
 import FakeKubeAPI
 import Foundation
 import LosslessJSON
+import Synchronization
 
 /// Manifests served as a Kubernetes API on 127.0.0.1 over plain HTTP (GET, LIST with label selectors and
 /// pagination, 404 Status), with a generated kubeconfig, so the plugin reads them through its real client.
@@ -9,6 +10,8 @@ public final class EmbeddedCluster: Sendable {
     public let server: FakeKubeAPIServer
     public let kubeconfigPath: String
     private let index: [ObjectKey: Int]
+    /// Objects created while the preview runs (Velero's VolumeSnapshots and DataUploads, restored items).
+    private let created = Mutex<[ObjectKey: ManifestObject]>([:])
 
     private init(objects: [ManifestObject], server: FakeKubeAPIServer, kubeconfigPath: String) {
         self.objects = objects
@@ -41,7 +44,22 @@ public final class EmbeddedCluster: Sendable {
     }
 
     public func object(_ key: ObjectKey) -> ManifestObject? {
-        index[key].map { objects[$0] }
+        if let found = created.withLock({ $0[key] }) { return found }
+        return index[key].map { objects[$0] }
+    }
+
+    /// The manifests, then what was created since, in creation order of keys.
+    public var allObjects: [ManifestObject] {
+        let extra = created.withLock { $0.values.sorted { $0.key < $1.key } }
+        return objects.filter { created.withLock { [key = $0.key] in $0[key] } == nil } + extra
+    }
+
+    /// Creates (or replaces) an object, as a controller or Velero would, and serves it from the API too.
+    public func add(_ object: ManifestObject) {
+        created.withLock { $0[object.key] = object }
+        server.store.add(
+            object.object, kind: ObjectStore.Kind(groupVersion: object.resource.apiVersion, resource: object.resource.plural),
+            namespace: object.namespace, name: object.name)
     }
 
     /// The environment that points the plugin at this cluster.

@@ -72,8 +72,16 @@ public struct ManifestLoader: Sendable {
     public func load(paths: [String]) throws(ManifestError) -> [ManifestObject] {
         var objects: [ManifestObject] = []
         var seen: [ObjectKey: SourceLocation] = [:]
-        for file in try files(paths) {
-            for object in try load(file: file) {
+        let files = try files(paths)
+        // CustomResourceDefinitions among the manifests describe their kinds, wherever they are in the list.
+        var loader = self
+        for file in files {
+            for (document, _) in try Self.documents(bytes: try Self.read(file), file: file) {
+                loader.catalog = loader.catalog.including(definedBy: document)
+            }
+        }
+        for file in files {
+            for object in try loader.load(file: file) {
                 if let first = seen[object.key] {
                     throw ManifestError(object.location, "duplicate object \(object.key) (first defined at \(first))")
                 }
@@ -187,10 +195,10 @@ public struct ManifestLoader: Sendable {
         guard let name = metadata["name"]?.stringValue, !name.isEmpty else {
             throw ManifestError(location, "\(kind) has no metadata.name")
         }
-        guard let resource = catalog.resource(apiVersion: apiVersion, kind: kind) else {
-            let known = Set(catalog.resources.map(\.kind)).sorted().joined(separator: ", ")
-            throw ManifestError(location, "unknown kind \(kind) (apiVersion \(apiVersion)) for \(name); known kinds: \(known)")
-        }
+        // A kind neither the catalog nor a CRD among the manifests describes: Velero backs it up all the same, so its
+        // plural and scope are guessed (marked `guessed`, which the output shows).
+        let resource = catalog.resource(apiVersion: apiVersion, kind: kind)
+            ?? APIResource.guessed(apiVersion: apiVersion, kind: kind, namespaced: !(metadata["namespace"]?.stringValue ?? "").isEmpty)
         var value = document
         var namespace = ""
         if resource.namespaced {

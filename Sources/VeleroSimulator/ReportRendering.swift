@@ -29,8 +29,12 @@ extension ItemOutcome {
 
 extension ObjectKey {
     var json: JSONObject {
-        ["group": .string(resource.group), "resource": .string(resource.plural), "kind": .string(resource.kind),
-         "namespace": .string(namespace), "name": .string(name)]
+        var object: JSONObject = [
+            "group": .string(resource.group), "resource": .string(resource.plural), "kind": .string(resource.kind),
+            "namespace": .string(namespace), "name": .string(name),
+        ]
+        if resource.guessed { object["guessed"] = true }
+        return object
     }
 }
 
@@ -82,6 +86,13 @@ public enum ReportRendering {
                 render(root, report: report, prefix: "  ", childPrefix: "  ", into: &lines)
             }
         }
+        if !report.finalized.isEmpty {
+            lines.append("")
+            lines.append("Finalize (after the data mover's asynchronous operations): the items they return")
+            for key in report.finalized {
+                render(key, report: report, prefix: "  ", childPrefix: "  ", into: &lines)
+            }
+        }
         lines.append("")
         appendProblems(warnings: report.warnings, errors: report.errors, into: &lines)
         lines.append("Phase: \(report.phase)" + (report.errors.isEmpty ? "" : " (\(report.errors.count) error\(report.errors.count == 1 ? "" : "s"); Velero would mark the backup PartiallyFailed)"))
@@ -91,6 +102,7 @@ public enum ReportRendering {
     private static func render(_ key: ObjectKey, report: BackupReport, prefix: String, childPrefix: String, into lines: inout [String]) {
         guard let record = report.records[key] else { return }
         var line = prefix + key.description
+        if key.resource.guessed { line += "  (kind unknown to the preview: resource \(key.resource.groupResource) guessed)" }
         if !record.actions.isEmpty { line += "  [" + record.actions.joined(separator: ", ") + "]" }
         if record.outcome != .backedUp { line += "  (\(record.outcome.label))" }
         lines.append(line)
@@ -122,6 +134,7 @@ public enum ReportRendering {
         return [
             "kind": "BackupPreview", "backup": report.backup, "phase": .string(report.phase),
             "apiRequests": .number(JSONNumber(report.apiRequests)), "itemBlocks": .array(blocks), "items": .array(items),
+            "finalized": .array(report.finalized.map { .object($0.json) }),
             "warnings": .array(report.warnings.map(JSONValue.string)), "errors": .array(report.errors.map(JSONValue.string)),
         ]
     }
@@ -167,6 +180,11 @@ public enum ReportRendering {
         lines.append(
             "Velero itself, on every restored item: status and \(RestoreSimulation.strippedMetadata.joined(separator: ", ")) removed before the actions; "
                 + "namespace mapped and labels velero.io/backup-name, velero.io/restore-name added after them.")
+        if !report.created.isEmpty {
+            lines.append("")
+            lines.append("Created by Velero's own restore actions (their asynchronous operations finish the restore):")
+            for created in report.created { lines.append("  " + created) }
+        }
         lines.append("")
         appendProblems(warnings: report.warnings, errors: report.errors, into: &lines)
         lines.append("\(restored) restored, \(skipped) skipped, \(report.errors.count) failed. Phase: \(report.phase)")

@@ -1,3 +1,5 @@
+import LosslessJSON
+
 /// One API resource as discovery describes it: enough to address an object, to name it in filters the way Velero
 /// accepts (plural, singular, Kind, short names, `resource.group`) and to lay it out in a backup directory.
 public struct APIResource: Sendable, Hashable, CustomStringConvertible {
@@ -8,6 +10,9 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
     public var singular: String
     public var shortNames: [String]
     public var namespaced: Bool
+    /// Neither known to the preview nor defined by a CustomResourceDefinition among the manifests: plural and scope
+    /// were guessed (Kubernetes' plural rules; namespaced when the object names a namespace).
+    public var guessed = false
 
     public init(
         group: String, version: String, kind: String, plural: String, singular: String? = nil, shortNames: [String] = [],
@@ -20,6 +25,23 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
         self.singular = singular ?? kind.lowercased()
         self.shortNames = shortNames
         self.namespaced = namespaced
+    }
+
+    /// A resource for a kind nothing describes. The plural follows apimachinery's `UnsafeGuessKindToResource`: the
+    /// lower-cased kind, with `es` after a final `s`, `ies` for a final `y`, else `s`.
+    public static func guessed(apiVersion: String, kind: String, namespaced: Bool) -> APIResource {
+        let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
+        let singular = kind.lowercased()
+        let plural: String =
+            if singular.hasSuffix("endpoints") { singular }
+            else if singular.hasSuffix("s") { singular + "es" }
+            else if singular.hasSuffix("y") { String(singular.dropLast()) + "ies" }
+            else { singular + "s" }
+        var resource = APIResource(
+            group: parts.count == 2 ? parts[0] : "", version: parts.last ?? "v1", kind: kind, plural: plural, singular: singular,
+            namespaced: namespaced)
+        resource.guessed = true
+        return resource
     }
 
     /// `plural` for the core group, `plural.group` otherwise (Velero's directory and filter spelling).
@@ -50,6 +72,9 @@ public struct ResourceCatalog: Sendable {
     public init(_ resources: [APIResource]) { self.resources = resources }
 
     public static let standard = ResourceCatalog([
+        APIResource(
+            group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+            shortNames: ["crd", "crds"], namespaced: false),
         APIResource(group: "", version: "v1", kind: "Namespace", plural: "namespaces", shortNames: ["ns"], namespaced: false),
         APIResource(group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"]),
         APIResource(group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", shortNames: ["pvc"]),
@@ -59,6 +84,11 @@ public struct ResourceCatalog: Sendable {
         APIResource(group: "", version: "v1", kind: "Service", plural: "services", shortNames: ["svc"]),
         APIResource(group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"]),
         APIResource(group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions"),
+        APIResource(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", namespaced: false),
+        APIResource(
+            group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false),
+        APIResource(group: "velero.io", version: "v2alpha1", kind: "DataUpload", plural: "datauploads"),
+        APIResource(group: "velero.io", version: "v2alpha1", kind: "DataDownload", plural: "datadownloads"),
         APIResource(group: "apps", version: "v1", kind: "Deployment", plural: "deployments", shortNames: ["deploy"]),
         APIResource(group: "cdi.kubevirt.io", version: "v1beta1", kind: "DataVolume", plural: "datavolumes", shortNames: ["dv", "dvs"]),
         APIResource(group: "cdi.kubevirt.io", version: "v1beta1", kind: "DataSource", plural: "datasources", shortNames: ["das"]),
@@ -88,10 +118,36 @@ public struct ResourceCatalog: Sendable {
             group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshot", plural: "volumesnapshots",
             shortNames: ["vs"]),
         APIResource(
+            group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshotClass", plural: "volumesnapshotclasses",
+            shortNames: ["vsclass", "vsclasses"], namespaced: false),
+        APIResource(
             group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshotContent", plural: "volumesnapshotcontents",
             shortNames: ["vsc", "vscs"], namespaced: false),
         APIResource(group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", shortNames: ["sc"], namespaced: false),
     ])
+
+    /// This catalog and the resource `document` defines, if it is a CustomResourceDefinition
+    /// (`apiextensions.k8s.io/v1`: `spec.group`, `spec.names`, `spec.scope`, the storage version).
+    public func including(definedBy document: JSONValue) -> ResourceCatalog {
+        guard let definition = document.objectValue, definition["kind"]?.stringValue == "CustomResourceDefinition",
+            let spec = definition["spec"]?.objectValue, let group = spec["group"]?.stringValue,
+            let names = spec["names"]?.objectValue, let kind = names["kind"]?.stringValue, let plural = names["plural"]?.stringValue,
+            resource(apiVersion: group + "/v", kind: kind) == nil
+        else { return self }
+        let versions = spec["versions"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        let version = (versions.first { $0["storage"]?.boolValue == true } ?? versions.first)?["name"]?.stringValue ?? "v1"
+        let resource = APIResource(
+            group: group, version: version, kind: kind, plural: plural, singular: names["singular"]?.stringValue,
+            shortNames: names["shortNames"]?.arrayValue?.compactMap(\.stringValue) ?? [], namespaced: spec["scope"]?.stringValue != "Cluster")
+        return ResourceCatalog(resources + [resource])
+    }
+
+    /// This catalog and every resource of `others` it lacks (the guessed resources of loaded manifests).
+    public func including(_ others: [APIResource]) -> ResourceCatalog {
+        var added: [APIResource] = []
+        for other in others where !resources.contains(other) && !added.contains(other) { added.append(other) }
+        return added.isEmpty ? self : ResourceCatalog(resources + added)
+    }
 
     /// The resource of an object's `apiVersion` and `kind` (any version of a known group is accepted).
     public func resource(apiVersion: String, kind: String) -> APIResource? {

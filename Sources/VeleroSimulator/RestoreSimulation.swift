@@ -10,6 +10,8 @@ public struct RestoreReport: Sendable {
     public var records: [ObjectKey: ItemRecord] = [:]
     /// Keys in the order Velero handled them.
     public var order: [ObjectKey] = []
+    /// Objects Velero's own actions created in the restore cluster (DataDownloads, DataUpload results).
+    public var created: [String] = []
     public var warnings: [String] = []
     public var errors: [String] = []
 
@@ -45,21 +47,26 @@ public final class RestoreSimulation {
 
     let cluster: EmbeddedCluster?
     let catalog: ResourceCatalog
+    let builtIns: RestoreContext
+    /// `--features=EnableCSI` on the simulated Velero server.
+    let csiEnabled: Bool
 
     /// `cluster`, when given, is the target cluster: every restored item is created in it, so later actions that
     /// read the cluster (the persistent-state PVC lookup of a VM) see what Velero restored before them.
     public init(
         host: PluginHost, actions: PluginActions, spec: RestoreSpec, entries: [BackupDirectory.Entry], cluster: EmbeddedCluster? = nil,
-        catalog: ResourceCatalog = .standard
+        catalog: ResourceCatalog = .standard, backup: JSONValue? = nil, csiEnabled: Bool = true
     ) {
         self.host = host
         self.cluster = cluster
         self.catalog = catalog
         self.actions = actions
         self.spec = spec
+        self.csiEnabled = csiEnabled
         var byKey: [ObjectKey: BackupDirectory.Entry] = [:]
         for entry in entries { byKey[entry.key] = entry }
         self.entries = byKey
+        builtIns = RestoreContext(spec: spec, backup: backup, entries: byKey, catalog: catalog)
         let rank = { (resource: APIResource) -> (Int, String) in
             (Self.priorities.firstIndex(of: resource.groupResource) ?? Self.priorities.count, resource.groupResource)
         }
@@ -80,7 +87,11 @@ public final class RestoreSimulation {
         return report
     }
 
+    /// `resourceMustHave` (`pkg/restore/restore.go`): restored whatever the filters and the label selector say.
+    static let mustHave: Set<String> = ["datauploads.velero.io", "volumesnapshotcontents.snapshot.storage.k8s.io"]
+
     func included(_ key: ObjectKey) -> Bool {
+        if Self.mustHave.contains(key.resource.groupResource) { return true }
         guard spec.resources.includes(key.resource) else { return false }
         return key.resource.namespaced ? spec.namespaces.includes(key.namespace) : true
     }
@@ -101,26 +112,57 @@ public final class RestoreSimulation {
         var record = ItemRecord(key: key, before: cleaned)
         report.records[key] = record
         report.order.append(key)
+        if key.resource.group.isEmpty, key.resource.plural == "persistentvolumes",
+            let reason = VeleroRestoreItemActions.reprovisionReason(original, builtIns)
+        {
+            record.outcome = .skipped(by: "Velero: \(reason)")
+            report.records[key] = record
+            return record.outcome
+        }
         var item = cleaned
         let fromBackup = original.sortingKeys().serialized()
-        for action in actions.restore where action.applies(to: key.resource, namespace: key.namespace, labels: item.labels) {
-            let response: RestoreExecuteResponse
-            do {
-                response = try await host.restoreExecute(
-                    name: action.name, item: item.sortingKeys().serialized(), itemFromBackup: fromBackup, restore: restoreBytes,
-                    v2: action.kind == .restoreItemActionV2)
-            } catch {
-                let message = "error preparing \(key.resource)/\(key.namespace)/\(key.name): \(BackupSimulation.message(error))"
-                report.errors.append(message)
-                record.actions.append(action.name)
-                record.outcome = .failed(message)
-                report.records[key] = record
-                return record.outcome
+        var steps: [(name: String, plugin: RegisteredAction?)] =
+            VeleroRestoreItemActions.applying(to: key.resource, csiEnabled: csiEnabled).map { ($0, nil) }
+        steps += actions.restore.filter { $0.applies(to: key.resource, namespace: key.namespace, labels: item.labels) }.map { ($0.name, $0) }
+        for (name, plugin) in steps {
+            var response = RestoreExecuteResponse(item: [], additionalItems: [], skipRestore: false)
+            if let action = plugin {
+                do {
+                    response = try await host.restoreExecute(
+                        name: action.name, item: item.sortingKeys().serialized(), itemFromBackup: fromBackup, restore: restoreBytes,
+                        v2: action.kind == .restoreItemActionV2)
+                } catch {
+                    let message = "error preparing \(key.resource)/\(key.namespace)/\(key.name): \(BackupSimulation.message(error))"
+                    report.errors.append(message)
+                    record.actions.append(action.name)
+                    record.outcome = .failed(message)
+                    report.records[key] = record
+                    return record.outcome
+                }
+                if let updated = try? JSONValue.parse(response.item) { item = updated }
+            } else {
+                let result = VeleroRestoreItemActions.execute(name, item: item, fromBackup: original, key: key, builtIns)
+                if let error = result.error {
+                    let message = "error preparing \(key.resource)/\(key.namespace)/\(key.name): \(error)"
+                    report.errors.append(message)
+                    record.actions.append(name)
+                    record.outcome = .failed(message)
+                    report.records[key] = record
+                    return record.outcome
+                }
+                item = result.item
+                response.additionalItems = result.additionalItems
+                response.skipRestore = result.skipRestore
+                for object in result.created {
+                    let kind = (try? object.string(at: ["kind"])) ?? nil ?? "?"
+                    let namespace = (try? object.string(at: ["metadata", "namespace"])) ?? nil ?? ""
+                    let objectName = (try? object.string(at: ["metadata", "name"])) ?? nil ?? ""
+                    report.created.append("\(kind) \(namespace)/\(objectName) (by \(name) for \(key))")
+                }
             }
-            record.actions.append(action.name)
-            if let updated = try? JSONValue.parse(response.item) { item = updated }
+            record.actions.append(name)
             for identifier in response.additionalItems {
-                var reference = ItemReference(key: nil, identifier: identifier, action: action.name, outcome: .notFound)
+                var reference = ItemReference(key: nil, identifier: identifier, action: name, outcome: .notFound)
                 if let child = entries.keys.first(where: {
                     $0.resource.group == identifier.group && $0.resource.plural == identifier.resource
                         && $0.namespace == identifier.namespace && $0.name == identifier.name
@@ -133,12 +175,12 @@ public final class RestoreSimulation {
                         ObjectKey(resource: $0, namespace: identifier.namespace, name: identifier.name)
                     }
                     let named = reference.key?.description ?? identifier.description
-                    report.warnings.append("unable to restore additional item \(named) (returned by \(action.name) for \(key)): not in the backup")
+                    report.warnings.append("unable to restore additional item \(named) (returned by \(name) for \(key)): not in the backup")
                 }
                 record.references.append(reference)
             }
             if response.skipRestore {
-                record.outcome = .skipped(by: action.name)
+                record.outcome = .skipped(by: name)
                 record.changes = JSONDiff.changes(from: cleaned, to: item)
                 report.records[key] = record
                 return record.outcome

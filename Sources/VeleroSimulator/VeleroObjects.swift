@@ -74,6 +74,9 @@ public struct BackupSpec: Sendable {
     /// `spec.labelSelector` as selector text (`app=web,tier in (a,b)`); empty selects everything.
     public var selector = ""
     public var snapshotMoveData = false
+    /// `spec.snapshotVolumes`: `false` takes no volume snapshots; unset or `true` lets CSI snapshot each PVC.
+    public var snapshotVolumes: Bool? = nil
+    public var namespace = "velero"
 
     public init() {}
 
@@ -96,7 +99,12 @@ public struct BackupSpec: Sendable {
             }
         }
         snapshotMoveData = spec["snapshotMoveData"]?.boolValue ?? false
+        snapshotVolumes = spec["snapshotVolumes"]?.boolValue
+        namespace = object.metadata["namespace"]?.stringValue ?? namespace
     }
+
+    /// The Backup's uid as the preview makes it up (stable for a name).
+    public var uid: String { Generated.uid(seed: "backup/" + name) }
 
     /// The Backup as Velero marshals it for plugins (keys sorted, empty lists omitted).
     public func json() throws -> JSONValue {
@@ -107,6 +115,7 @@ public struct BackupSpec: Sendable {
         if !resources.included.isEmpty { spec["includedResources"] = .array(resources.included.map(JSONValue.string)) }
         if !selector.isEmpty { spec["labelSelector"] = try LabelSelector(selector).metav1JSON }
         if snapshotMoveData { spec["snapshotMoveData"] = .bool(true) }
+        if let snapshotVolumes { spec["snapshotVolumes"] = .bool(snapshotVolumes) }
         spec["storageLocation"] = "default"
         spec["ttl"] = "720h0m0s"
         return VeleroManifest.object(kind: "Backup", name: name, labels: labels, spec: spec).sortingKeys()
@@ -138,6 +147,10 @@ public struct RestoreSpec: Sendable {
         namespaces = NamespaceFilter(included: spec.strings("includedNamespaces"), excluded: spec.strings("excludedNamespaces"))
         resources = ResourceFilter(included: spec.strings("includedResources"), excluded: spec.strings("excludedResources"))
     }
+
+    /// The Restore's uid as the preview makes it up (stable for a name); Velero's CSI actions name restored
+    /// snapshots after it.
+    public var uid: String { Generated.uid(seed: "restore/" + name) }
 
     public func targetNamespace(for namespace: String) -> String {
         namespaceMapping.first { $0.0 == namespace }?.1 ?? namespace

@@ -101,6 +101,9 @@ struct BackupPreview: AsyncParsableCommand {
     @Option(name: .customLong("label"), help: "A label on the Backup, key=value (repeatable), e.g. velero.kubevirt.io/metadataBackup=true.")
     var labels: [String] = []
     @Flag(help: "Set spec.snapshotMoveData (CSI DataMover).") var snapshotMoveData = false
+    @Flag(help: "Set spec.snapshotVolumes to false: no volume snapshots.") var noSnapshotVolumes = false
+    @Flag(inversion: .prefixedNo, help: "Velero runs with --features=EnableCSI (OADP: `csi` among the default plugins).")
+    var csi = true
     @Option(help: "Write the backup in Velero's layout into this directory (input of `restore --from`).") var output: String?
     @Option(name: [.customShort("o"), .customLong("format")], help: "text or json.") var format: OutputFormat = .text
 
@@ -113,11 +116,12 @@ struct BackupPreview: AsyncParsableCommand {
         if let excludeResources { spec.resources.excluded = Defaults.list(excludeResources) }
         if let selector { spec.selector = selector }
         if snapshotMoveData { spec.snapshotMoveData = true }
+        if noSnapshotVolumes { spec.snapshotVolumes = false }
         spec.labels += labels.map(Defaults.label)
 
         let objects = try ManifestLoader().load(paths: manifests.isEmpty ? [Defaults.manifests] : manifests)
         let report = try await PluginSession.run(plugin: plugin ?? Defaults.pluginPath, objects: objects) { session, cluster in
-            await (try BackupSimulation(host: session.host, actions: session.actions, cluster: cluster, spec: spec)).run()
+            await (try BackupSimulation(host: session.host, actions: session.actions, cluster: cluster, spec: spec, csiEnabled: csi)).run()
         }
         if let output { try BackupDirectory.write(report, to: output) }
         switch format {
@@ -148,6 +152,8 @@ struct RestorePreview: AsyncParsableCommand {
     @Flag(help: "Label the Restore velero.kubevirt.io/generate-new-firmware-uuid.") var generateNewFirmwareUuid = false
     @Option(help: "Label the Restore velero.kubevirt.io/restore-run-strategy=VALUE (Always, Halted, Manual, RerunOnFailure).")
     var runStrategy: String?
+    @Flag(inversion: .prefixedNo, help: "Velero runs with --features=EnableCSI (OADP: `csi` among the default plugins).")
+    var csi = true
     @Option(name: .customLong("label"), help: "Another label on the Restore, key=value (repeatable).") var labels: [String] = []
     @Option(name: [.customShort("o"), .customLong("format")], help: "text or json.") var format: OutputFormat = .text
 
@@ -172,7 +178,10 @@ struct RestorePreview: AsyncParsableCommand {
 
         // The target cluster starts empty; restored items are created in it as the walk goes.
         let report = try await PluginSession.run(plugin: plugin ?? Defaults.pluginPath, objects: []) { session, cluster in
-            await RestoreSimulation(host: session.host, actions: session.actions, spec: spec, entries: backup.entries, cluster: cluster).run()
+            await RestoreSimulation(
+                host: session.host, actions: session.actions, spec: spec, entries: backup.entries, cluster: cluster,
+                backup: BackupDirectory.backupObject(from), csiEnabled: csi
+            ).run()
         }
         switch format {
         case .text: print(ReportRendering.text(report), terminator: "")

@@ -99,10 +99,42 @@ import Testing
         #expect(failure.description.contains("invalid JSON"))
     }
 
-    @Test func unknownKindsMissingFieldsAndDuplicatesAreErrors() throws {
-        let unknown = try #require(error("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"))
-        #expect(unknown.description.contains("unknown kind Widget (apiVersion example.com/v1) for w"))
-        #expect(unknown.description.contains("VirtualMachine"), "lists the known kinds")
+    /// Velero backs up every resource, so a kind the preview does not know is loaded too: from a
+    /// CustomResourceDefinition among the manifests when there is one, else with apimachinery's plural guess.
+    @Test func unknownKindsAreLoadedFromTheirCRDOrWithAGuessedPlural() throws {
+        let guessed = try load("apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: p}\n"
+            + "---\napiVersion: example.com/v1\nkind: Gateway\nmetadata: {name: g, namespace: ns}\n"
+            + "---\napiVersion: example.com/v1\nkind: Address\nmetadata: {name: a, namespace: ns}\n")
+        // apimachinery's rule (pkg/api/meta/restmapper.go, UnsafeGuessKindToResource) is naive: "gatewaies". A real
+        // CRD says "gateways", which is why a CRD among the manifests wins over the guess.
+        #expect(guessed.map(\.resource.plural) == ["migrationpolicies", "gatewaies", "addresses"])
+        #expect(guessed.map(\.resource.namespaced) == [false, true, true])
+        #expect(guessed.allSatisfy(\.resource.guessed) && guessed[0].resource.group == "migrations.kubevirt.io")
+
+        let directory = NSTemporaryDirectory() + "crd-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            apiVersion: pool.kubevirt.io/v1alpha1
+            kind: VirtualMachinePool
+            metadata: {name: web, namespace: apps}
+            ---
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: virtualmachinepools.pool.kubevirt.io}
+            spec:
+              group: pool.kubevirt.io
+              names: {kind: VirtualMachinePool, plural: virtualmachinepools, singular: virtualmachinepool, shortNames: [vmpool]}
+              scope: Namespaced
+              versions: [{name: v1alpha1, served: true, storage: true}]
+            """.write(toFile: directory + "/pool.yaml", atomically: true, encoding: .utf8)
+        let objects = try loader.load(paths: [directory])
+        let pool = try #require(objects.first { $0.name == "web" })
+        #expect(pool.resource.plural == "virtualmachinepools" && pool.resource.shortNames == ["vmpool"] && !pool.resource.guessed)
+        #expect(objects.first { $0.resource.kind == "CustomResourceDefinition" }?.resource.namespaced == false)
+    }
+
+    @Test func missingFieldsAndDuplicatesAreErrors() throws {
         #expect(error("apiVersion: v1\nkind: Secret\nmetadata: {namespace: n}\n")?.reason == "Secret has no metadata.name")
         #expect(error("kind: Secret\nmetadata: {name: s}\n")?.reason == "Secret has no apiVersion")
         #expect(error("- a\n- b\n")?.reason == "a manifest must be an object, found array")
