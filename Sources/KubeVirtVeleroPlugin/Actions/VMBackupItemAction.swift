@@ -57,7 +57,8 @@ public struct VMBackupItemAction: BackupItemAction {
 
         let instancetypeChanged = try copyRevisionName(&vm, spec: "instancetype", status: "instancetypeRef")
         let preferenceChanged = try copyRevisionName(&vm, spec: "preference", status: "preferenceRef")
-        let changed = instancetypeChanged || preferenceChanged
+        let backendStorageChanged = try await recordBackendStorage(&vm)
+        let changed = instancetypeChanged || preferenceChanged || backendStorageChanged
         return BackupItemActionOutput(
             updatedItem: changed ? vm.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }
@@ -96,6 +97,18 @@ public struct VMBackupItemAction: BackupItemAction {
             return "\(subject) and pods are not in the backup while persistentvolumeclaims are (\(filter.description))"
         }
         return nil
+    }
+
+    /// Writes the backend-storage PVC names the graph used into `velero.kubevirt.io/backend-storage-pvcs`, for the
+    /// restore (docs/object-graph.md). The names come from the cached LIST the graph made. Returns whether the VM changed.
+    private func recordBackendStorage(_ vm: inout KubernetesObject) async throws(ActionError) -> Bool {
+        guard let names = try await graph.steps.backendStorageClaimNames(
+            of: vm, spec: InstanceTemplate.virtualMachine.spec, vmName: vm.name)
+        else { return false }
+        let value = names.joined(separator: ",")
+        guard try vm.annotation(Annotation.backendStoragePVCs) != value else { return false }
+        try vm.setAnnotation(Annotation.backendStoragePVCs, value)
+        return true
     }
 
     private func dataVolumeTemplateNames(_ vm: KubernetesObject) throws(ActionError) -> Set<String> {

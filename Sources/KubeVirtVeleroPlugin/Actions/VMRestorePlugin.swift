@@ -51,6 +51,8 @@ public struct VMRestorePlugin: RestoreItemAction {
 
         let result = try await graph.virtualMachine(vm)
         if let error = result.error { throw ActionError(error) }
+        // The backup's bookkeeping, read by the graph above; the restored VM carries its live annotations only.
+        if vm.removeAnnotation(Annotation.backendStoragePVCs) != nil { changed = true }
         return RestoreItemActionOutput(
             updatedItem: changed ? vm.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }

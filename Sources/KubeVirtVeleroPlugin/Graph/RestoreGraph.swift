@@ -8,7 +8,7 @@ struct RestoreGraph: Sendable {
     let steps: SpecGraphSteps
 
     init(cluster: ClusterCache, logger: Logger) {
-        steps = SpecGraphSteps(cluster: cluster, logger: logger)
+        steps = SpecGraphSteps(cluster: cluster, logger: logger, readsRecordedBackendStorage: true)
     }
 
     /// ObjectRestoreGraph: dispatch on the item's `kind`; other kinds have no graph.

@@ -8,6 +8,8 @@ import VeleroPluginKit
 struct SpecGraphSteps: Sendable {
     let cluster: ClusterCache
     let logger: Logger
+    /// Restore graphs take the backend-storage PVC names from the VM's annotation when the backup recorded them.
+    var readsRecordedBackendStorage = false
 
     /// Steps 1 and 2: the ControllerRevisions holding the VM's instancetype and preference. The status ref (set by
     /// KubeVirt) wins; without one, the spec revisionName (copied there by the VM backup action) is used — the only
@@ -118,10 +120,24 @@ struct SpecGraphSteps: Sendable {
     func backendStorage(
         of object: KubernetesObject, spec: JSONPath, vmName: String
     ) async throws(ActionError) -> [ResourceIdentifier] {
+        let names = try await backendStorageClaimNames(of: object, spec: spec, vmName: vmName) ?? []
+        return names.map { .persistentVolumeClaim(object.namespace, $0) }
+    }
+
+    /// The names step 5 returns, or `nil` when the spec keeps no persistent TPM or EFI state. A restore graph reads
+    /// the names the backup recorded in the annotation `velero.kubevirt.io/backend-storage-pvcs` and makes no API
+    /// request: at restore time the live cluster (the original namespace of a mapped restore, a new cluster after a
+    /// disaster) does not hold them. Without the annotation (a backup by an older plugin) it lists as the Go plugin.
+    func backendStorageClaimNames(
+        of object: KubernetesObject, spec: JSONPath, vmName: String
+    ) async throws(ActionError) -> [String]? {
         let persistentTPM = try object.bool(spec.appending("domain", "devices", "tpm", "persistent")) == true
         let persistentEFI =
             try object.bool(spec.appending("domain", "firmware", "bootloader", "efi", "persistent")) == true
-        guard persistentTPM || persistentEFI else { return [] }
+        guard persistentTPM || persistentEFI else { return nil }
+        if readsRecordedBackendStorage, let recorded = try object.annotation(Annotation.backendStoragePVCs) {
+            return recorded.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+        }
         var names: [String] = []
         do {
             names = try await cluster.backendStorageClaimNames(namespace: object.namespace, vmName: vmName)
@@ -130,7 +146,7 @@ struct SpecGraphSteps: Sendable {
                 "Failed to list backend-storage PVCs of \(object.reference), using the legacy name: \(error)")
         }
         if names.isEmpty { names = ["persistent-state-for-\(vmName)"] }
-        return names.map { .persistentVolumeClaim(object.namespace, $0) }
+        return names
     }
 
     /// Step 6: secrets holding SSH keys or passwords injected through access credentials.
@@ -173,5 +189,12 @@ struct SpecGraphSteps: Sendable {
             }
         }
         return items
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces (Foundation-free).
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -43,6 +43,9 @@ enum Annotation {
     static let originalVolumeSnapshotUID = "velero.kubevirt.io/original-volumesnapshot-uid"
     /// On launcher pods: the name of the VMI the pod runs.
     static let domain = "kubevirt.io/domain"
+    /// On a backed-up VM: the backend-storage PVCs (persistent TPM/EFI) its backup found, comma-separated, so the
+    /// restore names them without asking the live cluster; removed from the restored VM.
+    static let backendStoragePVCs = "velero.kubevirt.io/backend-storage-pvcs"
     /// On a VMI (a VM's template): the JSON list of hook sidecars KubeVirt adds to the launcher pod.
     static let hookSidecars = "hooks.kubevirt.io/hookSidecars"
 }

@@ -150,7 +150,9 @@ struct D10PublishedAPIGraphTests {
         #expect(try await harness.backupGraph.virtualMachine(vm).items == revisions + dependencies)
         let output = try await harness.vmBackup.execute(item: bytes(fixture), backup: backup())
         #expect(output.additionalItems == revisions + dependencies)
-        #expect(output.updatedItem == nil, "the revision names already equal the status refs")
+        let updated = try JSONValue.parse(try #require(output.updatedItem))
+        #expect(updated == fixture.with(["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"], "persistent-state-for-inference-gpu"),
+            "only the backend-storage record is added: the revision names already equal the status refs")
     }
 
     @Test("order: the D9 references first, then image pull secrets, utility volumes, service account, priority class, DRA claims, hook sidecars, DataVolume sources")
@@ -251,5 +253,35 @@ struct ReviewCorrectnessTests {
             default: _ = try await harness.pvcBackup.execute(item: bytes, backup: backup())
             }
         }
+    }
+}
+
+/// The backend-storage PVCs of a persistent TPM/EFI are recorded at backup and named from the record at restore,
+/// without asking the live cluster (which, in a mapped or disaster-recovery restore, does not hold them).
+@Suite("Backend-storage PVCs recorded at backup")
+struct BackendStorageRecordTests {
+    static let vm = #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"win","namespace":"ns"},"spec":{"runStrategy":"Halted","template":{"spec":{"domain":{"devices":{"tpm":{"persistent":true}}}}}}}"#
+    static let claim = json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"persistent-state-for-win-x7p2q","namespace":"ns","labels":{"persistent-state-for":"win"}}}"#)
+
+    @Test("backup writes velero.kubevirt.io/backend-storage-pvcs from the PVCs it found; restore names them without an API request and drops the record")
+    func recordedAndUsed() async throws {
+        let backupHarness = Harness(FakeClusterReader { $0.claimLists["ns"] = [Self.claim] })
+        let backedUp = try await backupHarness.backupItem(backupHarness.vmBackup, json(Self.vm))
+        #expect(try backedUp.item.string(at: ["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"]) == "persistent-state-for-win-x7p2q")
+        #expect(backedUp.extras == [.persistentVolumeClaim("ns", "persistent-state-for-win-x7p2q")])
+
+        let restoreHarness = Harness()
+        let restored = try await restoreHarness.restoreItem(restoreHarness.vmRestore, backedUp.item)
+        #expect(restored.output.additionalItems == [.persistentVolumeClaim("ns", "persistent-state-for-win-x7p2q")])
+        #expect(restoreHarness.reader.calls.isEmpty, "\(restoreHarness.reader.calls)")
+        #expect(((try? restored.item.value(at: ["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"])) ?? nil) == nil)
+    }
+
+    @Test("a VM backed up by an older plugin (no record) is looked up as the Go plugin does: LIST, then the legacy name")
+    func olderBackupFallsBack() async throws {
+        let harness = Harness(FakeClusterReader { $0.claimLists["ns"] = [] })
+        let restored = try await harness.restoreItem(harness.vmRestore, json(Self.vm))
+        #expect(restored.output.additionalItems == [.persistentVolumeClaim("ns", "persistent-state-for-win")])
+        #expect(harness.reader.calls == ["LIST persistentvolumeclaims ns"])
     }
 }

@@ -55,6 +55,8 @@ struct FedoraVMScenarioTests {
         let expected = Self.vm
             .with(["spec", "instancetype", "revisionName"], "fedora-db-u1.medium-v1beta1-8a1d7c2e-1")
             .with(["spec", "preference", "revisionName"], "fedora-db-fedora-v1beta1-31b0aa01-1")
+            // The backend-storage PVC the backup found, recorded for the restore (docs/object-graph.md).
+            .with(["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"], "persistent-state-for-fedora-db-7h2kd")
         #expect(updated == expected)
         let text = String(decoding: output.updatedItem ?? [], as: UTF8.self)
         #expect(text.contains(#""keepMe":[1,2.50,-0.0,1e300]"#))
