@@ -2,7 +2,7 @@ import Foundation
 import LosslessJSON
 import SchemaCheck
 import Testing
-import VeleroSimulator
+@testable import VeleroSimulator
 
 /// Every VirtualMachine, VirtualMachineInstance, DataVolume and DataSource the project uses as test or demo data has
 /// only keys, and only JSON types, of KubeVirt's and CDI's published API (Tests/Schema, from their
@@ -77,6 +77,13 @@ struct PublishedAPIConformanceTests {
         }
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(checked > 0)
+    }
+
+    @Test("the VMs and VMIs the performance suite generates")
+    func generatedScaleObjects() {
+        let generated = PerformanceSuite.runningVM(name: "vm-7", namespace: "scale-0", index: 7)
+        #expect(Self.schema.violations(of: generated.vm).map(\.description) == [])
+        #expect(Self.schema.violations(of: generated.vmi).map(\.description) == [])
     }
 
     @Test("the check finds a key the API server would drop, and a wrong type, by path")
