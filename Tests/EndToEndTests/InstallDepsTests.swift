@@ -36,21 +36,32 @@ import Testing
             """#)
         try stub("apt-get", #"echo "$*" >> "$APT_LOG""#)
         try stub("id", "echo \(uid)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [repository + "/tools/install-deps.sh", goal]
-        process.environment = [
+        let (status, _, stderr) = try Self.execute("/bin/bash", [repository + "/tools/install-deps.sh", goal], environment: [
             "PATH": bin + ":/usr/bin:/bin", "INSTALLED": installed.joined(separator: " "), "APT_LOG": scratch + "/apt.log",
             "HOME": scratch + "/no-home",
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        ])
         let log = (try? String(contentsOfFile: scratch + "/apt.log", encoding: .utf8)) ?? ""
-        return Run(status: process.terminationStatus, stderr: stderr, aptCalls: log.split(separator: "\n").map(String.init))
+        return Run(status: status, stderr: stderr, aptCalls: log.split(separator: "\n").map(String.init))
+    }
+
+    /// Runs a program to its end: exit status, stdout, stderr (stderr read on another thread, so neither pipe fills).
+    static func execute(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
     }
 
     @Test("as root on a fresh machine: apt-get update, then one install naming every package of the goal", arguments: [
@@ -88,16 +99,7 @@ import Testing
     @Test("make demo, make test and .ci/run go through the script")
     func wiredIn() throws {
         func dryRun(_ target: String) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
-            process.arguments = ["-n", "-C", Self.repository, target]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return text
+            try Self.execute("/usr/bin/make", ["-n", "-C", Self.repository, target]).1
         }
         #expect(try dryRun("demo").contains("tools/install-deps.sh build"))
         #expect(try dryRun("test").contains("tools/install-deps.sh test"))
