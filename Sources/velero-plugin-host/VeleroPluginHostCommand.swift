@@ -202,7 +202,8 @@ struct Check: AsyncParsableCommand {
 }
 
 /// The HTTPS API used by `check --with-api`: a generated CA (given to the plugin only through the kubeconfig — the
-/// chroot has no trust store), a bearer token, and one running VM with its VMI, launcher pod and PVC.
+/// chroot has no trust store), a bearer token, and one running VM with its VMI, launcher pod and PVC. The VMI and the pod
+/// are Running, as on a cluster: a launcher pod that is not Running makes the plugin LIST the namespace again.
 enum APICheck {
     static let vm = Array(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns"},"spec":{"template":{"spec":{"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"vm1-disk"}}]}}},"status":{"created":true,"printableStatus":"Running"}}"#.utf8)
 
@@ -211,8 +212,8 @@ enum APICheck {
         let certificates = try TestCertificates.generate()
         let server = FakeKubeAPIServer(tls: certificates.serverTLS)
         for object in [
-            #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"}}"#,
-            #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"virt-launcher-vm1-abcde","namespace":"ns","labels":{"kubevirt.io":"virt-launcher"},"annotations":{"kubevirt.io/domain":"vm1"}}}"#,
+            #"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"vm1","namespace":"ns"},"status":{"phase":"Running","nodeName":"node-1"}}"#,
+            #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"virt-launcher-vm1-abcde","namespace":"ns","labels":{"kubevirt.io":"virt-launcher"},"annotations":{"kubevirt.io/domain":"vm1"}},"spec":{"nodeName":"node-1"},"status":{"phase":"Running"}}"#,
             #"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"vm1-disk","namespace":"ns","uid":"u1"}}"#,
         ] {
             try server.store.add(Array(object.utf8))

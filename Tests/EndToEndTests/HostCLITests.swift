@@ -57,6 +57,16 @@ import Testing
         return try #require(items.compactMap(\.objectValue).first { $0["kind"]?.stringValue == kind && $0["name"]?.stringValue == name })
     }
 
+    /// `make verify-dist` runs `check --with-api` on the shipped file; this runs it on the debug build, so that a
+    /// change in the plugin's API reads shows here first: a running VM backed up over TLS with a token names its VMI,
+    /// launcher pod and PVC in three requests (VMI GET, one launcher-pod LIST, PVC GET).
+    @Test func checkWithAPIPassesOnTheBuiltPlugin() throws {
+        let run = try host(["check", try BuiltBinaries.kubevirtPlugin, "--with-api"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("https API:   running VM backup through TLS + token: ok"), "\(run.stdout)")
+        #expect(run.stdout.hasSuffix("check passed\n"), "\(run.stdout)")
+    }
+
     @Test func namespaceBackupOfTheDemoMatchesTheGoldenTree() throws {
         let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo"])
         #expect(run.status == 0, "\(run.stderr)")
