@@ -13,6 +13,7 @@ public final class FakeConnectProxy: Sendable {
     private struct State {
         var tunnels: [Tunnel] = []
         var refusal: Int?
+        var silent = false
         var channel: (any Channel)?
     }
 
@@ -24,6 +25,9 @@ public final class FakeConnectProxy: Sendable {
 
     /// Answer every CONNECT with this status (e.g. 407) instead of tunnelling; `nil` tunnels again.
     public func refuse(status: Int?) { state.withLock { $0.refusal = status } }
+
+    /// When set, CONNECT requests are read and never answered (a proxy that accepts and hangs).
+    public func hang(_ silent: Bool) { state.withLock { $0.silent = silent } }
 
     public func start() async throws -> Int {
         let proxy = self
@@ -44,10 +48,10 @@ public final class FakeConnectProxy: Sendable {
         try? await channel?.close()
     }
 
-    fileprivate func record(_ tunnel: Tunnel) -> Int? {
+    fileprivate func record(_ tunnel: Tunnel) -> (refusal: Int?, silent: Bool) {
         state.withLock { state in
             state.tunnels.append(tunnel)
-            return state.refusal
+            return (state.refusal, state.silent)
         }
     }
 }
@@ -82,7 +86,12 @@ private final class TunnelFront: ChannelInboundHandler {
         let authorization = lines.dropFirst().first { $0.lowercased().hasPrefix("proxy-authorization:") }
             .map { String($0.dropFirst("proxy-authorization:".count)).trimmingSpaces }
         let target = String(request[1])
-        if let status = proxy.record(FakeConnectProxy.Tunnel(target: target, authorization: authorization)) {
+        let answer = proxy.record(FakeConnectProxy.Tunnel(target: target, authorization: authorization))
+        if answer.silent {
+            dialling = true  // read on, answer nothing
+            return
+        }
+        if let status = answer.refusal {
             reply(context, "HTTP/1.1 \(status) Refused\r\nContent-Length: 0\r\n\r\n", close: true)
             return
         }

@@ -28,6 +28,9 @@ public final class FakeKubeAPIServer: Sendable {
         case resetMidBody
         /// Answer 200 with the first half of the real body (valid HTTP, broken JSON).
         case truncatedBody
+        /// Close the connection at the socket, under TLS, without a TLS `close_notify` and without answering: what a
+        /// client sees when an API server restarts or an L4 load balancer drops a kept-alive connection.
+        case closeWithoutTLSShutdown
     }
 
     public struct TLS: Sendable {
@@ -105,6 +108,8 @@ public final class FakeKubeAPIServer: Sendable {
                     _ = server.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
                 }
                 return channel.eventLoop.makeCompletedFuture {
+                    // First in the pipeline, under TLS: closing through it skips the TLS shutdown.
+                    try channel.pipeline.syncOperations.addHandler(RawConnectionHandler())
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
@@ -130,6 +135,7 @@ public final class FakeKubeAPIServer: Sendable {
         var body: [UInt8]
         var delay: Duration?
         var resetMidBody = false
+        var dropWithoutTLSShutdown = false
     }
 
     func answer(method: String, uri: String, authorization: String?) -> Answer {
@@ -157,6 +163,7 @@ public final class FakeKubeAPIServer: Sendable {
         case .delay(let duration)?: answer.delay = duration
         case .resetMidBody?: answer.resetMidBody = true
         case .truncatedBody?: answer.body = Array(answer.body.prefix(answer.body.count / 2))
+        case .closeWithoutTLSShutdown?: answer.dropWithoutTLSShutdown = true
         default: break
         }
         return answer
@@ -221,6 +228,10 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func write(_ answer: FakeKubeAPIServer.Answer, keepAlive: Bool, context: ChannelHandlerContext) {
+        if answer.dropWithoutTLSShutdown, let raw = try? context.pipeline.syncOperations.context(handlerType: RawConnectionHandler.self) {
+            raw.close(promise: nil)
+            return
+        }
         var headers = HTTPHeaders(answer.headers)
         headers.add(name: "Content-Length", value: String(answer.body.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
@@ -241,4 +252,10 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             if closing { context.close(promise: nil) }
         }
     }
+}
+
+/// Passes everything through; it sits below TLS so that a fault can close the socket without a TLS shutdown.
+private final class RawConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = NIOAny
+    typealias OutboundIn = NIOAny
 }

@@ -19,9 +19,10 @@ public final class SharedKubeClient: Sendable {
     public convenience init(environment: [String: String]) {
         self.init { () throws(KubeAPIError) -> KubeAPIClient in
             let config = try KubeConfigLoader(environment: environment).load()
-            return try KubeAPIClient(
-                config: config, options: KubeClientOptions(environment: environment), environment: environment,
-                logger: Logger(label: "kube-client"))
+            let options = KubeClientOptions(environment: environment)
+            let logger = Logger(label: "kube-client")
+            for problem in options.problems { logger.warning("\(problem)") }
+            return try KubeAPIClient(config: config, options: options, environment: environment, logger: logger)
         }
     }
 

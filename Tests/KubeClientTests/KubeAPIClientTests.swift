@@ -109,6 +109,27 @@ import Testing
         await f.server.shutdown()
     }
 
+    /// An API server restart or an L4 load balancer closes kept-alive TLS connections without `close_notify`; the
+    /// client saw `TLS error: uncleanShutdown` and failed the item. Now it is a lost connection: retried, fresh.
+    @Test func tlsConnectionsClosedWithoutCloseNotifyAreRetried() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)  // a kept-alive connection
+        f.server.inject(.closeWithoutTLSShutdown, times: 2)
+        let items = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        #expect(items.count == 1)
+        #expect(f.server.requests.count == 4, "one request, two dropped, one answered")
+        // A certificate problem stays permanent: one attempt only.
+        let untrusted = try await start(trust: try TestCertificates.generate().caPEM)
+        let before = untrusted.server.connectionCount
+        await #expect(throws: KubeAPIError.self) {
+            _ = try await untrusted.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        }
+        #expect(untrusted.server.connectionCount - before == 1)
+        await f.server.shutdown()
+        await untrusted.server.shutdown()
+    }
+
     @Test func resetsAndTruncatedBodiesAreHandled() async throws {
         let f = try await start()
         try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
@@ -250,11 +271,37 @@ import Testing
         let server = FakeKubeAPIServer()
         let port = try await server.start()
         let route = HTTPRoute(host: "127.0.0.1", port: port, tls: nil, proxy: nil)
-        let connection = try await HTTP1Connection.open(route: route, group: MultiThreadedEventLoopGroup.singleton, timeout: .seconds(5)).get()
+        let connection = try await HTTP1Connection.open(route: route, group: MultiThreadedEventLoopGroup.singleton, timeout: .seconds(5), deadline: .now() + .seconds(5)).get()
         #expect(try await connection.channel.getOption(.tcpOption(.tcp_nodelay)).get() != 0)
         #expect(try await connection.channel.getOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_DEBUG))).get() == 0)
         connection.close()
         await server.shutdown()
+    }
+
+    /// A proxy that accepts CONNECT and never answers: the call ends with the request timeout (it hung before).
+    @Test func aSilentProxyCannotHangACall() async throws {
+        var options = Self.fastOptions()
+        options.requestTimeout = .milliseconds(300)
+        options.maxAttempts = 2
+        let f = try await start(options: options)
+        let proxy = FakeConnectProxy()
+        let proxyPort = try await proxy.start()
+        proxy.hang(true)
+        let config = KubeConfig(
+            scheme: .https, host: "127.0.0.1", port: f.port, certificateAuthority: f.certificates.caPEM,
+            credentials: .tokenFile(path: f.tokenFile), source: "test")
+        let client = try KubeAPIClient(config: config, options: options, environment: ["HTTPS_PROXY": "http://127.0.0.1:\(proxyPort)"])
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        } throws: { error in
+            guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
+            return reason.contains("timed out")
+        }
+        #expect(ContinuousClock.now - started < .seconds(10), "bounded by the attempts' deadlines, not hung")
+        #expect(proxy.tunnels.count == 2, "each attempt opened a tunnel")
+        await proxy.shutdown()
+        await f.server.shutdown()
     }
 
     @Test func httpsGoesThroughAConnectProxyWithItsCredentials() async throws {

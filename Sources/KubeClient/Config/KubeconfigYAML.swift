@@ -70,9 +70,15 @@ enum KubeconfigYAML {
         return result
     }
 
+    /// Deeper nesting than any kubeconfig has is refused, so a hostile file cannot exhaust the stack (the JSON
+    /// parser bounds its depth the same way).
+    static let maximumDepth = 64
+
     struct BlockParser {
         let lines: [Line]
         var position = 0
+        /// Nodes open around the one being parsed.
+        var depth = 0
 
         init(lines: [Line]) { self.lines = lines }
 
@@ -84,6 +90,11 @@ enum KubeconfigYAML {
         mutating func parseNode(indent: Int) throws(ParseError) -> JSONValue {
             skipBlank()
             let line = lines[position]
+            guard depth < KubeconfigYAML.maximumDepth else {
+                throw ParseError(line: line.number, reason: "nesting deeper than \(KubeconfigYAML.maximumDepth) levels")
+            }
+            depth += 1
+            defer { depth -= 1 }
             if line.text == "-" || line.text.hasPrefix("- ") { return try parseSequence(indent: indent) }
             if splitKey(line.text) != nil { return try parseMapping(indent: indent) }
             position += 1
@@ -113,6 +124,7 @@ enum KubeconfigYAML {
                     replaced[position] = Line(number: line.number, indent: restIndent, text: rest, raw: rest)
                     var inner = BlockParser(lines: replaced)
                     inner.position = position
+                    inner.depth = depth
                     items.append(try inner.parseNode(indent: restIndent))
                     position = inner.position
                 } else {
@@ -225,6 +237,8 @@ enum KubeconfigYAML {
         let scalars: [Unicode.Scalar]
         let line: Int
         var index = 0
+        /// Flow collections open around the current position.
+        var depth = 0
 
         init(_ scalars: [Unicode.Scalar], line: Int) {
             self.scalars = scalars
@@ -257,7 +271,15 @@ enum KubeconfigYAML {
             }
         }
 
+        /// Enters a flow collection, refusing nesting deeper than `maximumDepth`.
+        mutating func enter() throws(ParseError) {
+            depth += 1
+            guard depth <= KubeconfigYAML.maximumDepth else { throw fail("nesting deeper than \(KubeconfigYAML.maximumDepth) levels") }
+        }
+
         mutating func parseMapping() throws(ParseError) -> JSONValue {
+            try enter()
+            defer { depth -= 1 }
             index += 1
             var object = JSONObject()
             skipSpaces()
@@ -269,10 +291,13 @@ enum KubeconfigYAML {
                 skipSpaces()
                 let keyValue = try parseValue()
                 guard case .string(let key) = keyValue else {
-                    throw fail("a flow mapping key must be a string, found \(keyValue.compactDescription)")
+                    // Neither the key nor the value is quoted back: kubeconfig values are credentials.
+                    throw fail("a flow mapping key must be a string (column \(index))")
                 }
                 skipSpaces()
-                guard index < scalars.count, scalars[index] == ":" else { throw fail("expected ':' after \(key) in a flow mapping") }
+                guard index < scalars.count, scalars[index] == ":" else {
+                    throw fail("expected ': ' after a key of a flow mapping (column \(index + 1))")
+                }
                 index += 1
                 object[key] = try parseValue()
                 if try closesAfterElement("}", of: "mapping") { return .object(object) }
@@ -280,6 +305,8 @@ enum KubeconfigYAML {
         }
 
         mutating func parseSequence() throws(ParseError) -> JSONValue {
+            try enter()
+            defer { depth -= 1 }
             index += 1
             var items: [JSONValue] = []
             skipSpaces()

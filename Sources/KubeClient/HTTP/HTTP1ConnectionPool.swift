@@ -94,7 +94,7 @@ final class HTTP1ConnectionPool: Sendable {
                 // stale keep-alive connection: open a new one below
             }
         }
-        let opened = HTTP1Connection.open(route: route, group: group, timeout: connectTimeout(until: deadline))
+        let opened = HTTP1Connection.open(route: route, group: group, timeout: connectTimeout(until: deadline), deadline: deadline)
         return try await exchange(opened, head, deadline, maxBodyBytes)
     }
 
@@ -172,7 +172,11 @@ final class HTTP1Connection: Sendable {
 
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    static func open(route: HTTPRoute, group: any EventLoopGroup, timeout: TimeAmount) -> EventLoopFuture<HTTP1Connection> {
+    /// Connects (within `timeout`) and, through a proxy, opens the tunnel before `deadline`: the CONNECT exchange
+    /// counts against the request's deadline, so a proxy that accepts and never answers cannot hang a call.
+    static func open(
+        route: HTTPRoute, group: any EventLoopGroup, timeout: TimeAmount, deadline: NIODeadline
+    ) -> EventLoopFuture<HTTP1Connection> {
         let target = route.proxy.map { ($0.host, $0.port) } ?? (route.host, route.port)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -187,7 +191,7 @@ final class HTTP1Connection: Sendable {
         return connected.flatMap { channel in
             let tunnel: EventLoopFuture<Void>
             if let proxy = route.proxy, route.tls != nil {
-                tunnel = ConnectTunnel.establish(on: channel, to: route.authority, authorization: proxy.authorization)
+                tunnel = ConnectTunnel.establish(on: channel, to: route.authority, authorization: proxy.authorization, deadline: deadline)
             } else {
                 tunnel = channel.eventLoop.makeSucceededVoidFuture()
             }
@@ -297,20 +301,29 @@ final class ConnectTunnel: ChannelInboundHandler, RemovableChannelHandler {
 
     private init(promise: EventLoopPromise<Void>) { self.promise = promise }
 
-    static func establish(on channel: any Channel, to authority: String, authorization: String?) -> EventLoopFuture<Void> {
+    static func establish(
+        on channel: any Channel, to authority: String, authorization: String?, deadline: NIODeadline
+    ) -> EventLoopFuture<Void> {
         var request = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
         if let authorization { request += "Proxy-Authorization: \(authorization)\r\n" }
         request += "\r\n"
         let bytes = ByteBuffer(string: request)
         return channel.eventLoop.flatSubmit {
             let promise = channel.eventLoop.makePromise(of: Void.self)
+            let tunnel = ConnectTunnel(promise: promise)
             do {
-                try channel.pipeline.syncOperations.addHandler(ConnectTunnel(promise: promise))
+                try channel.pipeline.syncOperations.addHandler(tunnel)
             } catch {
                 promise.fail(error)
                 return promise.futureResult
             }
             channel.writeAndFlush(bytes, promise: nil)
+            let bound = NIOLoopBound(tunnel, eventLoop: channel.eventLoop)
+            let timeout = channel.eventLoop.scheduleTask(deadline: deadline) {
+                bound.value.expire()
+                channel.close(promise: nil)
+            }
+            promise.futureResult.whenComplete { _ in timeout.cancel() }
             return promise.futureResult
         }
     }
@@ -338,6 +351,13 @@ final class ConnectTunnel: ChannelInboundHandler, RemovableChannelHandler {
             promise.fail(HTTPTransportError.proxyRefused("connection closed"))
         }
         context.fireChannelInactive()
+    }
+
+    /// The request's deadline passed before the proxy answered.
+    func expire() {
+        guard !done else { return }
+        done = true
+        promise.fail(HTTPTransportError.timedOut)
     }
 
     private func finish(_ context: ChannelHandlerContext, _ error: HTTPTransportError?) {

@@ -28,15 +28,48 @@ public struct KubeClientOptions: Sendable {
 
     public init() {}
 
+    /// Why values from the environment were not used (each kept its default); the caller logs them.
+    public private(set) var problems: [String] = []
+
+    /// The accepted ranges: a day per request at most, and rates a token bucket can turn into durations.
+    public static let timeoutRange = 0.001...86_400.0
+    public static let queriesPerSecondRange = 0.01...1_000_000.0
+    public static let burstRange = 1...1_000_000
+
     /// Options from the environment: `KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT` (seconds),
-    /// `KUBEVIRT_VELERO_PLUGIN_API_QPS`, `KUBEVIRT_VELERO_PLUGIN_API_BURST`; invalid values keep the defaults.
+    /// `KUBEVIRT_VELERO_PLUGIN_API_QPS`, `KUBEVIRT_VELERO_PLUGIN_API_BURST`. A value that is not a number, not
+    /// finite (`inf`, `nan`) or out of range keeps the default and is reported in `problems`: no value can overflow a
+    /// duration or make the rate limiter wait forever.
     public init(environment: [String: String]) {
         self.init()
-        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT"], let seconds = Double(text), seconds > 0 {
-            requestTimeout = .milliseconds(Int64(seconds * 1000))
+        func trimmed(_ text: String) -> Substring {
+            let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+            let start = text.firstIndex { !isSpace($0) } ?? text.endIndex
+            let end = text.lastIndex { !isSpace($0) }.map(text.index(after:)) ?? start
+            return text[start..<end]
         }
-        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_QPS"], let qps = Double(text), qps > 0 { queriesPerSecond = qps }
-        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_BURST"], let burst = Int(text), burst > 0 { self.burst = burst }
+        func number(_ name: String, _ range: ClosedRange<Double>, default current: Double) -> Double? {
+            guard let text = environment[name] else { return nil }
+            guard let value = Double(trimmed(text)), value.isFinite, range.contains(value) else {
+                problems.append("\(name)=\(text) is not a number from \(range.lowerBound) to \(range.upperBound); using \(current)")
+                return nil
+            }
+            return value
+        }
+        if let seconds = number("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", Self.timeoutRange, default: 30) {
+            requestTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        }
+        if let qps = number("KUBEVIRT_VELERO_PLUGIN_API_QPS", Self.queriesPerSecondRange, default: queriesPerSecond) {
+            queriesPerSecond = qps
+        }
+        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_BURST"] {
+            if let burst = Int(trimmed(text)), Self.burstRange.contains(burst) {
+                self.burst = burst
+            } else {
+                problems.append(
+                    "KUBEVIRT_VELERO_PLUGIN_API_BURST=\(text) is not a whole number from \(Self.burstRange.lowerBound) to \(Self.burstRange.upperBound); using \(burst)")
+            }
+        }
     }
 }
 
@@ -78,7 +111,7 @@ public final class KubeAPIClient: Sendable {
         let route = HTTPRoute(
             host: config.host, port: config.port,
             tls: config.scheme == .https ? try Self.tlsContext(config) : nil,
-            proxy: ProxySelection(environment: environment).proxy(for: config))
+            proxy: try ProxySelection(environment: environment).proxy(for: config))
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         http = HTTP1ConnectionPool(
             route: route, group: group, connectTimeout: .seconds(10),
@@ -240,7 +273,14 @@ public final class KubeAPIClient: Sendable {
         } catch {
             logger.debug("GET \(path) failed after \(ContinuousClock.now - started): \(error)")
             let failure = KubeAPIError.transport(request: description, reason: Self.describe(error))
-            // A certificate the configured CA does not vouch for, or an oversized answer, will not change on retry.
+            // A certificate the configured CA does not vouch for, or an oversized answer, will not change on retry. A
+            // TLS connection that ended without close_notify (an API server restart, a load balancer dropping a
+            // kept-alive connection) is a lost connection like any other: retried, on fresh connections, since the
+            // other idle ones most likely went the same way.
+            if Self.isLostConnection(error) {
+                http.closeIdle()
+                return .retry(failure, retryAfter: nil)
+            }
             let permanent =
                 error is NIOSSLError || error is NIOSSLExtraError || (error as? HTTPTransportError)?.isPermanent == true
             return permanent ? .fail(failure) : .retry(failure, retryAfter: nil)
@@ -274,6 +314,13 @@ public final class KubeAPIClient: Sendable {
 
     static func notFoundText(_ request: RequestDescription) -> String {
         "\(request.resource) \"\(request.name ?? "")\" not found"
+    }
+
+    /// TLS errors that mean the connection went away rather than that TLS failed: the peer closed the socket
+    /// without `close_notify`, before or after the handshake.
+    static func isLostConnection(_ error: any Error) -> Bool {
+        if case .uncleanShutdown? = error as? NIOSSLError { return true }
+        return false
     }
 
     static func describe(_ error: any Error) -> String {
