@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "LosslessJSON", log, nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"),
+                "LosslessJSON", log, nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), nio("NIOTLS"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -105,7 +105,7 @@ let package = Package(
         ),
         // KubeVirt's and CDI's published API (key names and types) and the check that holds test objects to it.
         .target(name: "SchemaCheck", dependencies: ["LosslessJSON"], path: "Tests/SchemaCheck"),
-        .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost"]),
+        .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost", "CGRPCShim"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON", nio("NIOCore"), nio("NIOPosix")]),
         .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit", "SchemaCheck"]),

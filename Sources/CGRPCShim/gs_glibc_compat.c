@@ -2,7 +2,13 @@
 // The link uses --wrap=<symbol> for each function below, so references that would need a glibc newer than 2.34 land
 // here instead. In the development build nothing references the __wrap_ names and they are unused.
 #define _GNU_SOURCE
+#include "gs_shim.h"
+
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <link.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,13 +23,50 @@ __asm__(".symver gs_hypotf_compat,hypotf@GLIBC_2.2.5");
 double __wrap_hypot(double x, double y) { return gs_hypot_compat(x, y); }
 float __wrap_hypotf(float x, float y) { return gs_hypotf_compat(x, y); }
 
-// arc4random (glibc 2.36), used by libstdc++'s std::random_device: the kernel's CSPRNG.
+// arc4random (glibc 2.36), used by libstdc++'s std::random_device: the kernel's CSPRNG. getrandom is retried on
+// EINTR only; if it fails otherwise (ENOSYS under an old seccomp profile, EPERM) /dev/urandom is read, and if that
+// fails too the process stops with a log line: a loop that retried forever would hang the plugin, and a constant
+// would be a silent weakness.
+int gs_random_fill(void *buffer, size_t length, gs_getrandom_fn source) {
+    uint8_t *bytes = buffer;
+    size_t filled = 0;
+    while (filled < length) {
+        ssize_t n = source(bytes + filled, length - filled, 0);
+        if (n > 0) {
+            filled += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            break;
+        }
+    }
+    if (filled == length) return 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    while (filled < length) {
+        ssize_t n = read(fd, bytes + filled, length - filled);
+        if (n > 0) {
+            filled += (size_t)n;
+        } else if (!(n < 0 && errno == EINTR)) {
+            break;
+        }
+    }
+    close(fd);
+    return filled == length ? 0 : -1;
+}
+
+static ssize_t gs_system_getrandom(void *buffer, size_t length, unsigned int flags) {
+    return getrandom(buffer, length, flags);
+}
+
 uint32_t __wrap_arc4random(void) {
     uint32_t value = 0;
-    size_t filled = 0;
-    while (filled < sizeof value) {
-        ssize_t n = getrandom((char *)&value + filled, sizeof value - filled, 0);
-        if (n > 0) filled += (size_t)n;
+    if (gs_random_fill(&value, sizeof value, gs_system_getrandom) != 0) {
+        static const char line[] =
+            "{\"level\":\"error\",\"msg\":\"no random bytes: getrandom and /dev/urandom both failed; the plugin stops\"}\n";
+        ssize_t ignored = write(2, line, sizeof line - 1);
+        (void)ignored;
+        abort();
     }
     return value;
 }

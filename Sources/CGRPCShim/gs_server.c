@@ -682,21 +682,24 @@ void gs_server_shutdown(gs_server *s, int grace_ms) {
     pthread_mutex_unlock(&s->mu);
 }
 
+// SIGTERM and the end of the grace period are looked at after every event, not only when the queue has been quiet:
+// calls arriving every few milliseconds would otherwise keep a terminated plugin serving (LifecycleTests).
+static void act_on_stop_requests(gs_server *s) {
+    if (gs_sigterm_seen && s->sigterm_grace_ms >= 0) gs_server_shutdown(s, s->sigterm_grace_ms);
+    pthread_mutex_lock(&s->mu);
+    int cancel = s->shutdown_started && !s->cancel_sent && gpr_time_cmp(gpr_now(GPR_CLOCK_MONOTONIC), s->cancel_at) >= 0;
+    if (cancel) s->cancel_sent = 1;
+    pthread_mutex_unlock(&s->mu);
+    if (cancel) grpc_server_cancel_all_calls(s->server);
+}
+
 static void *server_loop(void *arg) {
     gs_server *s = arg;
     for (;;) {
         grpc_event ev = grpc_completion_queue_next(s->cq, gs_deadline_ms(100), NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
-        if (ev.type == GRPC_QUEUE_TIMEOUT) {
-            if (gs_sigterm_seen && s->sigterm_grace_ms >= 0) gs_server_shutdown(s, s->sigterm_grace_ms);
-            pthread_mutex_lock(&s->mu);
-            int cancel = s->shutdown_started && !s->cancel_sent &&
-                         gpr_time_cmp(gpr_now(GPR_CLOCK_MONOTONIC), s->cancel_at) >= 0;
-            if (cancel) s->cancel_sent = 1;
-            pthread_mutex_unlock(&s->mu);
-            if (cancel) grpc_server_cancel_all_calls(s->server);
-            continue;
-        }
+        if (s->server != NULL) act_on_stop_requests(s);
+        if (ev.type == GRPC_QUEUE_TIMEOUT) continue;
         gs_tag *tag = ev.tag;
         switch (tag->type) {
         case TAG_SLOT:

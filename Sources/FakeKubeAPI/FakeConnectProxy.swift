@@ -29,7 +29,8 @@ public final class FakeConnectProxy: Sendable {
     /// When set, CONNECT requests are read and never answered (a proxy that accepts and hangs).
     public func hang(_ silent: Bool) { state.withLock { $0.silent = silent } }
 
-    public func start() async throws -> Int {
+    /// Listens on `host` (any loopback address: 127.0.0.2 puts the proxy at an address other than the API's).
+    public func start(host: String = "127.0.0.1") async throws -> Int {
         let proxy = self
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -38,7 +39,7 @@ public final class FakeConnectProxy: Sendable {
                     try channel.pipeline.syncOperations.addHandler(TunnelFront(proxy: proxy))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: host, port: 0).get()
         state.withLock { $0.channel = channel }
         return channel.localAddress?.port ?? 0
     }

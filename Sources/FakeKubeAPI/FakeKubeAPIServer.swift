@@ -20,8 +20,10 @@ public final class FakeKubeAPIServer: Sendable {
 
     /// A canned fault, consumed by the next matching request.
     public enum Fault: Sendable {
-        /// Answer with this status and a Status body.
-        case status(Int, retryAfter: Int? = nil)
+        /// Answer with this status and a Status body, with a `Retry-After` header if given (seconds or an HTTP-date).
+        case status(Int, retryAfter: String? = nil)
+        /// Answer a LIST with an empty page whose `metadata.continue` is this token.
+        case page(continue: String)
         /// Wait before answering normally.
         case delay(Duration)
         /// Send the headers and part of the body, then close the connection.
@@ -53,6 +55,7 @@ public final class FakeKubeAPIServer: Sendable {
         var channel: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var connectionCount = 0
+        var sslContext: NIOSSLContext?
     }
 
     public init(store: ObjectStore = ObjectStore(), tls: TLS? = nil) {
@@ -87,22 +90,31 @@ public final class FakeKubeAPIServer: Sendable {
     /// When set, requests without `Authorization: Bearer <token>` get 401.
     public func requireToken(_ token: String?) { state.withLock { $0.requiredToken = token } }
 
-    /// Binds 127.0.0.1 on an ephemeral port (or `port`) and returns the port.
-    public func start(port: Int = 0) async throws -> Int {
-        let sslContext = try tls.map { tls in
-            try NIOSSLContext(
-                configuration: .makeServerConfiguration(
-                    certificateChain: try NIOSSLCertificate.fromPEMBytes(tls.certificateChainPEM).map { .certificate($0) },
-                    privateKey: .privateKey(try NIOSSLPrivateKey(bytes: tls.privateKeyPEM, format: .pem))))
-        }
+    private static func context(_ tls: TLS) throws -> NIOSSLContext {
+        try NIOSSLContext(
+            configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(tls.certificateChainPEM).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: tls.privateKeyPEM, format: .pem))))
+    }
+
+    /// Connections accepted from now on present `tls` (a certificate of a rotated CA); open ones keep theirs.
+    public func present(_ tls: TLS) throws {
+        let context = try Self.context(tls)
+        state.withLock { $0.sslContext = context }
+    }
+
+    /// Binds `host` (127.0.0.1 unless told) on an ephemeral port (or `port`) and returns the port.
+    public func start(port: Int = 0, host: String = "127.0.0.1") async throws -> Int {
+        if let tls { try present(tls) }
         let server = self
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                server.state.withLock { state in
+                let sslContext = server.state.withLock { state in
                     state.connectionCount += 1
                     state.connections[ObjectIdentifier(channel)] = channel
+                    return state.sslContext
                 }
                 channel.closeFuture.whenComplete { _ in
                     _ = server.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
@@ -117,7 +129,7 @@ public final class FakeKubeAPIServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(server: server))
                 }
             }
-            .bind(host: "127.0.0.1", port: port).get()
+            .bind(host: host, port: port).get()
         state.withLock { $0.channel = channel }
         return channel.localAddress?.port ?? port
     }
@@ -152,8 +164,10 @@ public final class FakeKubeAPIServer: Sendable {
         switch fault {
         case .status(let code, let retryAfter)?:
             answer = Answer(status: code, body: ObjectStore.status(code: code, reason: "Injected", message: "injected failure \(code)"))
-            if let retryAfter { answer.headers.append(("Retry-After", String(retryAfter))) }
+            if let retryAfter { answer.headers.append(("Retry-After", retryAfter)) }
             return answer
+        case .page(let token)?:
+            return Answer(status: 200, body: Array(#"{"apiVersion":"v1","items":[],"kind":"List","metadata":{"continue":"\#(token)"}}"#.utf8))
         default:
             answer = method == "GET" ? store.answer(path: path, query: query)
                 : Answer(status: 405, body: ObjectStore.status(code: 405, reason: "MethodNotAllowed", message: "read-only fake API"))

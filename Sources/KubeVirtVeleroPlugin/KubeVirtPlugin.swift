@@ -33,7 +33,7 @@ public struct KubeVirtPlugin: Sendable {
         }
         backupItemActions = [
             entry(DVBackupItemAction.name) { DVBackupItemAction(cluster: cluster, logger: $0) },
-            entry(PVCBackupItemAction.name) { PVCBackupItemAction(logger: $0) },
+            entry(PVCBackupItemAction.name) { PVCBackupItemAction(cluster: cluster, logger: $0) },
             entry(VMBackupItemAction.name) { VMBackupItemAction(cluster: cluster, logger: $0) },
             entry(VMIBackupItemAction.name) { VMIBackupItemAction(cluster: cluster, logger: $0) },
             entry(VolumeSnapshotBackupItemAction.name) { VolumeSnapshotBackupItemAction(cluster: cluster, logger: $0) },

@@ -98,6 +98,51 @@ import VeleroPluginKit
         }
     }
 
+    /// Items can hold what must not reach a log (cloud-init user data, annotations with credentials), and Velero
+    /// keeps plugin log lines with the backup. At debug level, on success and on every kind of error, no log line and
+    /// no error text carries an item's content; errors name the object and the field instead.
+    @Test func itemContentNeverReachesTheLogOrAnErrorText() async throws {
+        let marker = "do-not-log-7f3a9c"
+        var texts: [String] = []
+        var served: PluginHost?
+        try await withPlugin { host in
+            served = host
+            let vm = apiObject(#"""
+                {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns","annotations":{"note":"\#(marker)"}},
+                 "spec":{"runStrategy":"Halted","template":{"spec":{"domain":{"devices":{}},
+                  "volumes":[{"name":"c","cloudInitNoCloud":{"userData":"#cloud-config\npassword: \#(marker)"}}]}}},
+                 "status":{"printableStatus":"Stopped"}}
+                """#)
+            let running = Array(String(decoding: vm, as: UTF8.self).replacingOccurrences(of: #""runStrategy":"Halted""#, with: #""runStrategy":"Always""#)
+                .replacingOccurrences(of: #""printableStatus":"Stopped""#, with: #""printableStatus":"Running""#).utf8)
+            let badClaim = Array(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","uid":7,"annotations":{"note":"\#(marker)"}}}"#.utf8)
+            let notJSON = Array(#"{"metadata":{"annotations":{"note":"\#(marker)"}},"spec":"#.utf8)
+            let calls: [(String, [UInt8])] = [
+                ("backup-virtualmachine-action", vm), ("backup-virtualmachine-action", running),
+                ("backup-pvc-action", badClaim), ("backup-pvc-action", notJSON), ("backup-virtualmachine-action", notJSON),
+            ]
+            for (action, item) in calls {
+                do {
+                    _ = try await host.backupExecute(name: Self.prefix + action, item: item, backup: Array("{}".utf8))
+                } catch let error as PluginCallError {
+                    texts.append(error.message)
+                }
+                do {
+                    _ = try await host.restoreExecute(
+                        name: Self.prefix + "restore-vm-action", item: item, itemFromBackup: item, restore: Array("{}".utf8))
+                } catch let error as PluginCallError {
+                    texts.append(error.message)
+                }
+            }
+            #expect(texts.count >= 5, "the malformed items were refused: \(texts)")
+        }
+        let lines = try #require(served).process.stderrLines
+        #expect(lines.contains { $0.contains("Executing VMBackupItemAction") }, "the log of the calls was read")
+        texts += lines
+        #expect(texts.contains { $0.contains("PersistentVolumeClaim ns/p") }, "errors name the object")
+        for text in texts { #expect(!text.contains(marker), "\(text)") }
+    }
+
     @Test func vmiBackupRefusesARunningVMIWhosePodIsFilteredOut() async throws {
         try await withPlugin { host in
             let vmi = try Self.fixture("vmi-standalone.json")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PluginHost
 import Testing
 import VeleroPluginKit
@@ -55,6 +56,34 @@ import VeleroPluginKit
         host.channel.close()
     }
 
+    /// The completion-queue loop used to look at SIGTERM only after 100 ms without an event: a call every few
+    /// milliseconds kept a terminated plugin serving for as long as the calls came.
+    @Test func sigtermIsActedOnWhileCallsKeepArriving() async throws {
+        let host = try await PluginHost(path: try BuiltBinaries.kitTestPlugin, handshakeTimeout: .seconds(10))
+        let hanging = startHangingCalls(host, count: 2)
+        let answered = CallCounter()
+        let busy = (0..<3).map { _ in
+            Task {
+                let until = ContinuousClock.now + .seconds(15)
+                while ContinuousClock.now < until && !host.process.hasExited {
+                    if (try? await host.healthCheck()) != nil { answered.count.add(1, ordering: .relaxed) }
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+            }
+        }
+        let warmUp = ContinuousClock.now + .seconds(10)
+        while answered.count.load(ordering: .relaxed) < 20 && ContinuousClock.now < warmUp { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(answered.count.load(ordering: .relaxed) >= 20, "calls were arriving before the signal")
+        host.process.signal(SIGTERM)
+        let start = ContinuousClock.now
+        #expect(host.process.waitForExit(timeout: .seconds(6)), "the plugin exits while health checks keep arriving")
+        #expect(ContinuousClock.now - start < .seconds(6))
+        #expect(host.process.exitStatus == 0)
+        for task in busy { await task.value }
+        for call in hanging { #expect(await call.value == false) }
+        host.channel.close()
+    }
+
     @Test func staleSocketsOfKilledPluginsAreRemovedAndLiveOnesNeverTouched() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -81,4 +110,9 @@ import VeleroPluginKit
         await live.kill()
         killed.channel.close()
     }
+}
+
+/// Calls answered so far, shared by the tasks that make them.
+private final class CallCounter: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -85,4 +85,38 @@ import Testing
             }
         }
     }
+
+    /// client-go refuses a CA together with `insecure-skip-tls-verify` (transport.TLSConfigFor), and so does this
+    /// client; `tls-server-name` and `proxy-url`, which this client does not implement, are refused by name instead
+    /// of being ignored.
+    @Test(arguments: [
+        ("insecure-skip-tls-verify: true\n    certificate-authority-data: LS0tLQ==", "cluster c: specifying a root certificates file with the insecure flag is not allowed"),
+        ("tls-server-name: api.internal", "clusters[c].tls-server-name is not supported by this plugin"),
+        ("proxy-url: http://proxy:3128", "clusters[c].proxy-url is not supported by this plugin"),
+    ])
+    func clusterFieldsThisClientDoesNotHonourAreRefused(field: String, message: String) {
+        let text = """
+            apiVersion: v1
+            kind: Config
+            current-context: x
+            contexts:
+            - name: x
+              context: {cluster: c, user: u}
+            clusters:
+            - name: c
+              cluster:
+                server: https://10.0.0.1:6443
+                \(field)
+            users:
+            - name: u
+              user: {token: abc}
+            """
+        do {
+            _ = try KubeConfigLoader(environment: [:]).parseKubeconfig(text + "\n", file: "kc")
+            Issue.record("accepted: \(field)")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+            #expect(!"\(error)".contains("abc"))
+        }
+    }
 }

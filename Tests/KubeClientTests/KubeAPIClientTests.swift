@@ -76,7 +76,7 @@ import Testing
         let f = try await start()
         try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
         f.server.inject(.status(503), times: 2)
-        f.server.inject(.status(429, retryAfter: 0))
+        f.server.inject(.status(429, retryAfter: "0"))
         let items = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
         #expect(items.count == 1)
         #expect(f.server.requests.count == 4, "three failures, then the answer")
@@ -90,6 +90,87 @@ import Testing
             return "\(error)".hasPrefix("cannot list pods in namespace ns: HTTP 500")
         }
         #expect(f.server.requests.count == 4, "maxAttempts bounds the retries")
+        await f.server.shutdown()
+    }
+
+    /// A 503 may say when to come back, as a 429 does: the client waits that long (capped by `maxRetryAfter`), in
+    /// seconds or as an HTTP-date.
+    @Test func retryAfterIsHonouredOn503AndCapped() async throws {
+        let f = try await start()
+        try f.server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        f.server.inject(.status(503, retryAfter: "1"))
+        let clock = ContinuousClock()
+        var started = clock.now
+        #expect(try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest).count == 1)
+        #expect(clock.now - started >= .milliseconds(950), "waited the second the server asked for, not the 5 ms backoff")
+        #expect(f.server.requests.count == 2)
+
+        // An hour is asked for; the client waits `maxRetryAfter` (1 s here) and tries again.
+        f.server.resetRequests()
+        f.server.inject(.status(503, retryAfter: "3600"))
+        started = clock.now
+        #expect(try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest).count == 1)
+        #expect(clock.now - started < .seconds(30))
+        #expect(f.server.requests.count == 2)
+        await f.server.shutdown()
+    }
+
+    @Test(arguments: [
+        ("120", 0, Duration.seconds(120)),
+        (" 7 ", 0, .seconds(7)),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_767, .seconds(10)),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_800, .seconds(0)),
+        ("Thu, 29 Feb 2024 00:00:00 GMT", 1_709_164_800 - 3, .seconds(3)),
+    ] as [(String, Int64, Duration)])
+    func retryAfterReadsSecondsAndHTTPDates(header: String, now: Int64, expected: Duration) {
+        #expect(RetryAfter.delay(header, now: now) == expected)
+    }
+
+    @Test(arguments: ["", "-5", "1.5", "soon", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC"])
+    func retryAfterOtherwiseFallsBackToTheBackoff(header: String) {
+        #expect(RetryAfter.delay(header, now: 0) == nil)
+    }
+
+    /// A call cancelled while it waits to retry ends at once with the last failure and sends nothing more.
+    @Test func aCancelledCallStopsItsRetries() async throws {
+        var options = Self.fastOptions()
+        options.maxRetryAfter = .seconds(20)
+        let f = try await start(options: options)
+        f.server.inject(.status(503, retryAfter: "20"), times: 4)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let call = Task { try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest) }
+        while f.server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        call.cancel()
+        await #expect {
+            _ = try await call.value
+        } throws: { error in
+            guard case .status(503, _, _)? = error as? KubeAPIError else { return false }
+            return true
+        }
+        #expect(clock.now - started < .seconds(10), "did not wait out the 20 s Retry-After")
+        #expect(f.server.requests.count == 1)
+        await f.server.shutdown()
+    }
+
+    /// Pagination cannot loop: a continue token handed back unchanged, or pages without end, end the LIST with an error.
+    @Test func pagingStopsOnARepeatedTokenAndAfterMaxListPages() async throws {
+        var options = Self.fastOptions()
+        options.maxListPages = 3
+        let f = try await start(options: options)
+        f.server.inject(.page(continue: "same"), times: 2)
+        await #expect(throws: KubeAPIError.malformedResponse(request: Self.podRequest, reason: "the API server returned the same continue token twice")) {
+            _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        }
+        #expect(f.server.requests.count == 2)
+
+        f.server.resetRequests()
+        for token in ["a", "b", "c", "d"] { f.server.inject(.page(continue: token)) }
+        await #expect(throws: KubeAPIError.malformedResponse(request: Self.podRequest, reason: "more than 3 pages of 500 items")) {
+            _ = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        }
+        #expect(f.server.requests.count == 3)
         await f.server.shutdown()
     }
 
@@ -329,6 +410,85 @@ import Testing
         #expect(f.server.requests.count == 2, "nothing reached the API through a refused tunnel")
         await proxy.shutdown()
         await f.server.shutdown()
+    }
+
+    /// The certificate names 127.0.0.1 and not 127.0.0.2. Through a proxy, the check must be against the API host
+    /// the configuration names, never against the proxy's address (NIOSSL's own check uses the socket's peer).
+    @Test(arguments: [(api: "127.0.0.1", proxy: "127.0.0.2", passes: true), (api: "127.0.0.2", proxy: "127.0.0.1", passes: false)])
+    func anAddressHostBehindAProxyIsVerifiedAgainstTheHostNotTheProxy(api: String, proxy proxyHost: String, passes: Bool) async throws {
+        let certificates = try TestCertificates.generate()
+        let server = FakeKubeAPIServer(tls: certificates.serverTLS)
+        let port = try await server.start(host: api)
+        try server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        let proxy = FakeConnectProxy()
+        let proxyPort = try await proxy.start(host: proxyHost)
+        let config = KubeConfig(
+            scheme: .https, host: api, port: port, certificateAuthority: certificates.caPEM, credentials: .token("t"),
+            source: "test")
+        let client = try KubeAPIClient(config: config, options: Self.fastOptions(), environment: ["HTTPS_PROXY": "http://\(proxyHost):\(proxyPort)"])
+        if passes {
+            let items = try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+            #expect(items.count == 1)
+        } else {
+            await #expect {
+                _ = try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+            } throws: { error in
+                guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
+                return reason == "TLS error: the server's certificate is not valid for IP address 127.0.0.2"
+            }
+            #expect(server.requests.isEmpty, "no request left before the certificate was checked")
+            #expect(proxy.tunnels.count == 1, "a certificate error is not retried")
+        }
+        #expect(proxy.tunnels.map(\.target) == ["\(api):\(port)"])
+        await proxy.shutdown()
+        await server.shutdown()
+    }
+
+    /// The in-cluster `ca.crt` is rewritten when the cluster's CA is rotated. A handshake the bundle in use rejects
+    /// makes the client read the file again; with a new bundle it tries again, with the same one the error stands.
+    @Test func aRotatedCAFileIsReadAgainAfterAFailedHandshake() async throws {
+        let first = try TestCertificates.generate(caName: "cluster-ca-1")
+        let server = FakeKubeAPIServer(tls: first.serverTLS)
+        let port = try await server.start()
+        try server.store.add(Self.pod("virt-launcher-a", domain: "vm1"))
+        let caFile = NSTemporaryDirectory() + "ca-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        try Data(first.caPEM).write(to: URL(fileURLWithPath: caFile))
+        var options = Self.fastOptions()
+        options.tokenRefreshInterval = .seconds(3600)  // only the failed handshake can make it look again
+        let config = KubeConfig(
+            scheme: .https, host: "127.0.0.1", port: port, certificateAuthority: first.caPEM, credentials: .token("t"),
+            source: "test", certificateAuthorityFile: caFile)
+        let client = try KubeAPIClient(config: config, options: options)
+        #expect(try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest).count == 1)
+
+        // The server restarts with a certificate of a new CA.
+        let second = try TestCertificates.generate(caName: "cluster-ca-2")
+        try server.present(second.serverTLS)
+        await server.closeConnections()
+        await #expect {
+            _ = try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        } throws: { error in
+            guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
+            return reason.hasPrefix("TLS error: handshakeFailed")
+        }
+        #expect(server.requests.count == 1, "the bundle did not change: the handshake failure stands")
+
+        try Data(second.caPEM).write(to: URL(fileURLWithPath: caFile))
+        #expect(try await client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest).count == 1)
+        #expect(server.requests.count == 2)
+        await server.shutdown()
+    }
+
+    @Test func theInClusterConfigurationNamesItsCAFile() throws {
+        let directory = NSTemporaryDirectory() + "sa-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "token".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+        try "ca".write(toFile: directory + "/ca.crt", atomically: true, encoding: .utf8)
+        let loader = KubeConfigLoader(
+            environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"], serviceAccountDirectory: directory)
+        #expect(try loader.loadInCluster().certificateAuthorityFile == directory + "/ca.crt")
     }
 
     @Test func anOversizedAnswerIsRefusedWithoutRetrying() async throws {

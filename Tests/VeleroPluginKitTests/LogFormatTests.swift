@@ -31,6 +31,26 @@ import Testing
         #expect((try object(line)["@message"] as? String)?.hasSuffix("(truncated)") == true)
     }
 
+    /// The 64 KiB bound is on the written line: 48 KiB of control characters escape to 288 KiB, and a thousand
+    /// 4 KiB fields are 4 MiB; both lines stayed that long before. Multi-byte text is cut at a scalar boundary.
+    @Test(arguments: [
+        (String(repeating: "\u{1}", count: 48 * 1024), 0),
+        (String(repeating: "\"", count: 100_000), 0),
+        ("short", 1000),
+        (String(repeating: "\u{1}é✓", count: 20_000), 1000),
+    ])
+    func theLineLimitHoldsAfterEscapingAndWithEveryField(message: String, fieldCount: Int) throws {
+        let fields = (0..<fieldCount).map { ("field\($0)", String(repeating: "\u{2}", count: 4096)) }
+        let line = VeleroLogSink.render(level: .info, message: message, source: "x:1", fields: fields)
+        #expect(line.count <= 64 * 1024, "\(line.count) bytes")
+        let parsed = try object(line)
+        let written = try #require(parsed["@message"] as? String)
+        #expect(written == message || written.hasSuffix("(truncated)"))
+        #expect(message.hasPrefix(written.replacingOccurrences(of: " …(truncated)", with: "")))
+        #expect(parsed["logSource"] as? String == "x:1")
+        if fieldCount == 0 { #expect(written.utf8.count > 8 * 1024, "escaping does not cost the whole message") }
+    }
+
     @Test func levelsAboveErrorAreReportedAsErrorAndThresholdsFilter() {
         #expect(VeleroLogLevel.fatal.hostName == "error")
         #expect(VeleroLogLevel.trace.hostName == "trace")

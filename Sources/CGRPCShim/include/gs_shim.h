@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -187,6 +188,12 @@ void gs_stdout_line_buffered(void);
 // an arena) instead of going back to the kernel after each burst of calls and being faulted in again, and arenas
 // grow 1 MiB at a time. glibc's defaults (128 KiB, no pad) cost an mprotect and page faults every few calls.
 void gs_tune_malloc(void);
+
+// Fills `length` bytes from `source` (getrandom's signature), retrying on EINTR; if the source fails otherwise,
+// reads /dev/urandom instead. Returns 0, or -1 when neither gave the bytes. The static build's arc4random wrapper
+// (gs_glibc_compat.c) is built on it; the source is a parameter so tests can make getrandom fail.
+typedef ssize_t (*gs_getrandom_fn)(void *buffer, size_t length, unsigned int flags);
+int gs_random_fill(void *buffer, size_t length, gs_getrandom_fn source);
 
 // pipe2(fds, O_CLOEXEC): both ends close-on-exec atomically, so concurrent spawns never inherit them.
 int gs_pipe_cloexec(int fds[2]);

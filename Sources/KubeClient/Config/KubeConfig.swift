@@ -11,6 +11,9 @@ public struct KubeConfig: Sendable, Equatable {
     public var pathPrefix: String
     /// PEM bytes of the CA bundle to trust; `nil` = the platform's default trust roots.
     public var certificateAuthority: [UInt8]?
+    /// The file `certificateAuthority` came from when it can change under a running process (the in-cluster
+    /// service account's `ca.crt`, rewritten on CA rotation): the client reads it again as it does the token.
+    public var certificateAuthorityFile: String?
     /// `insecure-skip-tls-verify: true` in a kubeconfig; never set implicitly.
     public var insecureSkipTLSVerify: Bool
     public var credentials: Credentials
@@ -32,8 +35,9 @@ public struct KubeConfig: Sendable, Equatable {
     public init(
         scheme: Scheme, host: String, port: Int, pathPrefix: String = "", certificateAuthority: [UInt8]? = nil,
         insecureSkipTLSVerify: Bool = false, credentials: Credentials = .none, namespace: String? = nil,
-        source: String
+        source: String, certificateAuthorityFile: String? = nil
     ) {
+        self.certificateAuthorityFile = certificateAuthorityFile
         self.scheme = scheme
         self.host = host
         self.port = port

@@ -59,7 +59,7 @@ public struct KubeConfigLoader: Sendable {
         // Brackets for IPv6 are added by KubeConfig.baseURL; KUBERNETES_SERVICE_HOST has none.
         return KubeConfig(
             scheme: .https, host: host, port: port, certificateAuthority: ca, credentials: .tokenFile(path: tokenPath),
-            namespace: namespace, source: "in-cluster service account")
+            namespace: namespace, source: "in-cluster service account", certificateAuthorityFile: caPath)
     }
 
     // MARK: - kubeconfig
@@ -124,6 +124,15 @@ struct KubeconfigDocument {
         let ca = try bytes(
             data: cluster["certificate-authority-data"]?.text, path: cluster["certificate-authority"]?.text,
             field: "clusters[\(clusterName)].certificate-authority")
+        // client-go refuses the pair in transport.TLSConfigFor (a CA would be ignored, which hides a mistake).
+        if insecure && ca != nil {
+            throw fail("cluster \(clusterName): specifying a root certificates file with the insecure flag is not allowed")
+        }
+        // Fields that change where or how the plugin connects are refused by name rather than ignored: a connection
+        // to the wrong address, or verified against the wrong name, would look like an unrelated TLS or network error.
+        for unsupported in ["tls-server-name", "proxy-url"] where cluster[unsupported] != nil {
+            throw fail("clusters[\(clusterName)].\(unsupported) is not supported by this plugin; use the server name in the certificate or HTTPS_PROXY")
+        }
         let credentials = try self.credentials(user, userName: userName ?? "")
         return KubeConfig(
             scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port, pathPrefix: endpoint.path,

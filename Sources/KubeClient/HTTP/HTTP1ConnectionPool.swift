@@ -11,6 +11,9 @@ struct HTTPRoute: Sendable {
     /// `nil` for plain HTTP.
     var tls: NIOSSLContext?
     var proxy: ProxyServer?
+    /// Set when the host is an address literal reached through a proxy: the certificate is checked against it by
+    /// `PeerAddressCheck`, not against the socket's peer (the proxy).
+    var checksPeerAddressItself = false
 
     /// `Host` header value: IPv6 literals in brackets, the port always given.
     var authority: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
@@ -41,6 +44,7 @@ enum HTTPTransportError: Error, Equatable, CustomStringConvertible {
     case closedMidResponse
     case bodyTooLarge(limit: Int)
     case proxyRefused(String)
+    case certificateNotValidForAddress(String)
 
     var description: String {
         switch self {
@@ -49,12 +53,16 @@ enum HTTPTransportError: Error, Equatable, CustomStringConvertible {
         case .closedMidResponse: "connection closed before the response was complete"
         case .bodyTooLarge(let limit): "response body larger than \(limit) bytes"
         case .proxyRefused(let status): "proxy refused the tunnel: \(status)"
+        case .certificateNotValidForAddress(let host): "TLS error: the server's certificate is not valid for IP address \(host)"
         }
     }
 
     /// Fails the same way on every attempt: retrying cannot help.
     var isPermanent: Bool {
-        if case .bodyTooLarge = self { true } else { false }
+        switch self {
+        case .bodyTooLarge, .certificateNotValidForAddress: true
+        default: false
+        }
     }
 }
 
@@ -63,7 +71,8 @@ enum HTTPTransportError: Error, Equatable, CustomStringConvertible {
 /// first request cost milliseconds of runtime type lookups in a fresh process (docs/performance.md): this one has
 /// one pipeline shape, no protocol negotiation, and nothing formatted unless it fails.
 final class HTTP1ConnectionPool: Sendable {
-    private let route: HTTPRoute
+    private let currentRoute: Mutex<HTTPRoute>
+    private var route: HTTPRoute { currentRoute.withLock { $0 } }
     private let group: any EventLoopGroup
     private let connectTimeout: TimeAmount
     private let idleTimeout: TimeAmount
@@ -71,7 +80,7 @@ final class HTTP1ConnectionPool: Sendable {
     private let idle = Mutex<[(connection: HTTP1Connection, since: NIODeadline)]>([])
 
     init(route: HTTPRoute, group: any EventLoopGroup, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdle: Int) {
-        self.route = route
+        currentRoute = Mutex(route)
         self.group = group
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
@@ -81,7 +90,8 @@ final class HTTP1ConnectionPool: Sendable {
     /// GET `path` (with query). A reused connection that turns out to be closed is replaced once, transparently:
     /// the request had not reached the server, and GET is idempotent anyway.
     func get(_ path: String, headers: [(String, String)], deadline: NIODeadline, maxBodyBytes: Int) async throws -> HTTPResponse {
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: requestTarget(path))
+        let route = self.route
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: requestTarget(path, route))
         head.headers.add(name: "Host", value: route.authority)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if route.tls == nil, let authorization = route.proxy?.authorization {
@@ -96,6 +106,12 @@ final class HTTP1ConnectionPool: Sendable {
         }
         let opened = HTTP1Connection.open(route: route, group: group, timeout: connectTimeout(until: deadline), deadline: deadline)
         return try await exchange(opened, head, deadline, maxBodyBytes)
+    }
+
+    /// New connections use `tls` (a CA bundle that was rotated); idle ones, verified against the old one, are closed.
+    func replaceTLS(_ tls: NIOSSLContext) {
+        currentRoute.withLock { $0.tls = tls }
+        closeIdle()
     }
 
     /// Closes the idle connections; requests in flight finish on theirs.
@@ -145,7 +161,7 @@ final class HTTP1ConnectionPool: Sendable {
         if !kept { connection.close() }
     }
 
-    private func requestTarget(_ path: String) -> String {
+    private func requestTarget(_ path: String, _ route: HTTPRoute) -> String {
         // Through a proxy, plain HTTP requests name the whole URL (RFC 9112 §3.2.2); tunnels carry origin form.
         route.proxy != nil && route.tls == nil ? "http://\(route.authority)\(path)" : path
     }
@@ -200,6 +216,9 @@ final class HTTP1Connection: Sendable {
                 if let tls = route.tls {
                     try pipeline.addHandler(
                         try NIOSSLClientHandler(context: tls, serverHostname: route.isAddressLiteral ? nil : route.host))
+                    if route.checksPeerAddressItself, let check = PeerAddressCheck(host: route.host) {
+                        try pipeline.addHandler(check)
+                    }
                 }
                 try pipeline.addHTTPClientHandlers()
                 let collector = ResponseCollector()

@@ -13,7 +13,7 @@ public struct KubeClientOptions: Sendable {
     public var maxAttempts = 4
     public var initialBackoff: Duration = .milliseconds(100)
     public var maxBackoff: Duration = .seconds(2)
-    /// Longest Retry-After honoured for a 429.
+    /// Longest Retry-After honoured for a 429 or 503 (longer ones wait this long).
     public var maxRetryAfter: Duration = .seconds(10)
     /// Client-side rate limit (token bucket). Velero's own client defaults to 20 QPS / burst 30; this plugin's
     /// reads are per-VM GETs plus one LIST per namespace, so it allows more before throttling itself.
@@ -21,6 +21,8 @@ public struct KubeClientOptions: Sendable {
     public var burst = 200
     /// LIST page size (`limit`); continuation pages follow `metadata.continue`.
     public var pageSize = 500
+    /// Most pages one LIST may take (10,000 pages of 500: five million objects, far above what one namespace holds).
+    public var maxListPages = 10_000
     /// Largest response body accepted.
     public var maxBodyBytes = 256 << 20
     /// A bound service-account token is re-read when it is older than this (and on HTTP 401).
@@ -83,6 +85,8 @@ public final class KubeAPIClient: Sendable {
     /// start-up cost to the first request of the process.
     private let group: MultiThreadedEventLoopGroup
     private let token: BearerTokenSource?
+    private let trustRoots: TrustRootsFile?
+    private let hostnameCheckedByNIOSSL: Bool
     private let staticToken: String?
     private let limiter: RateLimiter
     private let options: KubeClientOptions
@@ -108,10 +112,20 @@ public final class KubeAPIClient: Sendable {
             token = nil
         }
         // One pool for the process; connections idle longer than a minute are dropped, at most 16 stay open.
-        let route = HTTPRoute(
-            host: config.host, port: config.port,
-            tls: config.scheme == .https ? try Self.tlsContext(config) : nil,
+        var route = HTTPRoute(
+            host: config.host, port: config.port, tls: nil,
             proxy: try ProxySelection(environment: environment).proxy(for: config))
+        if config.scheme == .https {
+            // Through a proxy, an address-literal host is verified by PeerAddressCheck (NIOSSL would check the proxy's).
+            route.checksPeerAddressItself = route.proxy != nil && route.isAddressLiteral && !config.insecureSkipTLSVerify
+            route.tls = try Self.tlsContext(config, hostnameCheckedByNIOSSL: !route.checksPeerAddressItself)
+        }
+        hostnameCheckedByNIOSSL = !route.checksPeerAddressItself
+        if config.scheme == .https, let file = config.certificateAuthorityFile, let loaded = config.certificateAuthority {
+            trustRoots = TrustRootsFile(path: file, loaded: loaded, refreshInterval: options.tokenRefreshInterval)
+        } else {
+            trustRoots = nil
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         http = HTTP1ConnectionPool(
             route: route, group: group, connectTimeout: .seconds(10),
@@ -127,9 +141,13 @@ public final class KubeAPIClient: Sendable {
         http.closeIdle()
     }
 
-    static func tlsContext(_ config: KubeConfig) throws(KubeAPIError) -> NIOSSLContext {
+    static func tlsContext(_ config: KubeConfig, hostnameCheckedByNIOSSL: Bool = true) throws(KubeAPIError) -> NIOSSLContext {
         do {
-            return try NIOSSLContext(configuration: try tlsConfiguration(config))
+            var configuration = try tlsConfiguration(config)
+            if !hostnameCheckedByNIOSSL && configuration.certificateVerification == .fullVerification {
+                configuration.certificateVerification = .noHostnameVerification
+            }
+            return try NIOSSLContext(configuration: configuration)
         } catch let error as KubeAPIError {
             throw error
         } catch {
@@ -173,6 +191,7 @@ public final class KubeAPIClient: Sendable {
         var items: [JSONValue] = []
         var continueToken: String?
         var restarted = false
+        var pages = 0
         while true {
             var query = ["limit=\(options.pageSize)"]
             if let labelSelector { query.append("labelSelector=" + QueryEncoding.encode(labelSelector)) }
@@ -183,6 +202,7 @@ public final class KubeAPIClient: Sendable {
             } catch .status(code: 410, _, _) where continueToken != nil && !restarted {
                 // The continue token expired (HTTP 410 Gone): list again from the start, once, like client-go.
                 restarted = true
+                pages = 0
                 items = []
                 continueToken = nil
                 continue
@@ -201,8 +221,18 @@ public final class KubeAPIClient: Sendable {
             case .null: break
             default: throw .malformedResponse(request: request, reason: "items is not an array")
             }
-            continueToken = object["metadata"]?.objectValue?["continue"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-            if continueToken == nil { return items }
+            let next = object["metadata"]?.objectValue?["continue"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            guard let next else { return items }
+            // A server (or proxy) that hands back the token it was given, or pages without end, would keep this loop
+            // going for ever: the same token twice, or more than `maxListPages` pages, is a malformed answer.
+            pages += 1
+            if next == continueToken {
+                throw .malformedResponse(request: request, reason: "the API server returned the same continue token twice")
+            }
+            if pages >= options.maxListPages {
+                throw .malformedResponse(request: request, reason: "more than \(options.maxListPages) pages of \(options.pageSize) items")
+            }
+            continueToken = next
         }
     }
 
@@ -225,10 +255,17 @@ public final class KubeAPIClient: Sendable {
                 attempt -= 1
                 continue
             case .retry(let error, let retryAfter):
-                guard attempt < options.maxAttempts else { throw error }
+                let outcomeError = error
+                // A cancelled call (Velero gave up on the item, or the plugin is shutting down) is not retried: the
+                // last failure is its answer, also when the cancellation arrives during the wait.
+                guard attempt < options.maxAttempts, !Task.isCancelled else { throw error }
                 let wait = min(retryAfter ?? backoff, retryAfter == nil ? options.maxBackoff : options.maxRetryAfter)
                 logger.debug("retrying \(description) in \(wait): \(error)")
-                try? await Task.sleep(until: start + jitter(wait), clock: .continuous)
+                do {
+                    try await Task.sleep(until: start + jitter(wait), clock: .continuous)
+                } catch {
+                    throw outcomeError
+                }
                 backoff = min(backoff * 2, options.maxBackoff)
             case .fail(let error):
                 throw error
@@ -249,7 +286,24 @@ public final class KubeAPIClient: Sendable {
         case fail(KubeAPIError)
     }
 
+    /// Rebuilds the TLS context when the CA file changed (checked when due, or now after a failed handshake);
+    /// true when new connections now trust a new bundle. A bundle that does not load keeps the one in use.
+    private func reloadTrustRoots(checkNow: Bool) -> Bool {
+        guard let trustRoots, let bytes = trustRoots.changedContents(checkNow: checkNow) else { return false }
+        var rotated = config
+        rotated.certificateAuthority = bytes
+        do {
+            http.replaceTLS(try Self.tlsContext(rotated, hostnameCheckedByNIOSSL: hostnameCheckedByNIOSSL))
+            logger.info("the CA bundle \(trustRoots.path) changed; new connections trust the new one")
+            return true
+        } catch {
+            logger.warning("the CA bundle \(trustRoots.path) changed but cannot be used, keeping the previous one: \(error)")
+            return false
+        }
+    }
+
     private func once(_ path: String, _ description: RequestDescription) async -> Outcome {
+        _ = reloadTrustRoots(checkNow: false)
         var headers = [("Accept", "application/json"), ("User-Agent", "kubevirt-velero-plugin-swift")]
         do {
             if let bearer = try staticToken ?? token?.current() {
@@ -281,6 +335,10 @@ public final class KubeAPIClient: Sendable {
                 http.closeIdle()
                 return .retry(failure, retryAfter: nil)
             }
+            // A handshake the CA bundle rejects may mean the cluster's CA was rotated: with a new bundle, try again.
+            if case .handshakeFailed? = error as? NIOSSLError, reloadTrustRoots(checkNow: true) {
+                return .retry(failure, retryAfter: nil)
+            }
             let permanent =
                 error is NIOSSLError || error is NIOSSLExtraError || (error as? HTTPTransportError)?.isPermanent == true
             return permanent ? .fail(failure) : .retry(failure, retryAfter: nil)
@@ -295,9 +353,14 @@ public final class KubeAPIClient: Sendable {
             let error = KubeAPIError.unauthorized(status: status, request: description, message: Self.statusMessage(body) ?? "")
             return status == 401 ? .unauthorized(error) : .fail(error)
         case 429:
-            let seconds = retryAfter.flatMap { Int($0.filter { !$0.isWhitespace }) }.map { Duration.seconds(max(0, $0)) }
-            return .retry(.status(code: status, request: description, message: Self.statusMessage(body) ?? "too many requests"), retryAfter: seconds ?? .seconds(1))
-        case 500, 502, 503, 504:
+            // Retry-After in seconds or as an HTTP-date, capped by `maxRetryAfter` in `send`.
+            let wait = retryAfter.flatMap { RetryAfter.delay($0) }
+            return .retry(.status(code: status, request: description, message: Self.statusMessage(body) ?? "too many requests"), retryAfter: wait ?? .seconds(1))
+        case 503:
+            // An API server shedding load (or restarting) may say when to come back; without the header, the backoff.
+            let wait = retryAfter.flatMap { RetryAfter.delay($0) }
+            return .retry(.status(code: status, request: description, message: Self.statusMessage(body) ?? "server error"), retryAfter: wait)
+        case 500, 502, 504:
             return .retry(.status(code: status, request: description, message: Self.statusMessage(body) ?? "server error"), retryAfter: nil)
         default:
             return .fail(.status(code: status, request: description, message: Self.statusMessage(body) ?? "unexpected status"))

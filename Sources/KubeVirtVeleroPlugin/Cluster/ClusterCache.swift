@@ -9,6 +9,7 @@ struct ClusterCache: Sendable {
     let virtualMachines: NamedObjectCache
     let dataVolumes: NamedObjectCache
     let claimsByName: NamedObjectCache
+    let observedClaimUIDs = ObservedClaimUIDs()
 
     init(reader: any ClusterReader) {
         self.reader = reader
@@ -55,8 +56,20 @@ struct ClusterCache: Sendable {
         }
     }
 
+    /// The uid of PVC `namespace/claimName` from the cached LIST, or `nil` if there is no such PVC. When the PVC
+    /// backup action saw the PVC with another uid (it was recreated after the LIST), the PVC is read again: the
+    /// API's answer wins over both.
     func persistentVolumeClaimUID(namespace: String, claimName: String) async throws -> String? {
-        try await claims.uid(namespace: namespace, claimName: claimName)
+        let listed = try await claims.uid(namespace: namespace, claimName: claimName)
+        guard let observed = observedClaimUIDs.uid(namespace: namespace, claimName: claimName), observed != listed else {
+            return listed
+        }
+        do {
+            let claim = try await reader.persistentVolumeClaim(namespace: namespace, name: claimName)
+            return (try? claim.string(at: ["metadata", "uid"])) ?? ""
+        } catch is KubernetesNotFoundError {
+            return nil
+        }
     }
 
     func backendStorageClaimNames(namespace: String, vmName: String) async throws -> [String] {

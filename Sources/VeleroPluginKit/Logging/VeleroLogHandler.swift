@@ -65,8 +65,13 @@ public final class VeleroLogSink: Sendable {
     public static let standardError = VeleroLogSink()
 
     private let threshold = Atomic<Int>(VeleroLogLevel.info.rawValue)
-    /// Velero reads stderr in 64 KiB lines; longer ones arrive in fragments logged raw at Debug.
+    /// Velero reads stderr in 64 KiB lines; longer ones arrive in fragments logged raw at Debug. The bound holds for
+    /// the line as written, newline included, after escaping (a control character takes six bytes) and with every
+    /// field.
+    static let maxLineBytes = 64 * 1024 - 1
+    /// A message is cut here before it is escaped, and shorter if the escaped line would still be too long.
     static let maxMessageBytes = 48 * 1024
+    static let maxFieldValueBytes = 4096
 
     public var level: VeleroLogLevel {
         get { VeleroLogLevel(rawValue: threshold.load(ordering: .relaxed)) ?? .info }
@@ -88,22 +93,38 @@ public final class VeleroLogSink: Sendable {
         _ = gs_log_start_batching(delayMilliseconds)
     }
 
-    /// The JSON line (with its trailing newline), keys in byte order like logrus' JSON formatter.
+    /// The JSON line (with its trailing newline), keys in byte order like logrus' JSON formatter, at most
+    /// `maxLineBytes` long: a line over the bound keeps its first 16 fields cut to 256 bytes (keys to 64), and then its
+    /// message is shortened by what is still over, measured after escaping.
     static func render(level: VeleroLogLevel, message: String, source: String, fields: [(String, String)]) -> [UInt8] {
-        var message = message
-        if message.utf8.count > maxMessageBytes {
-            message = String(decoding: message.utf8.prefix(maxMessageBytes), as: UTF8.self) + " …(truncated)"
+        let reserved: Set<String> = ["@level", "@logSourceSetBy", "@message", "level", "logSource", "@timestamp"]
+        var message = truncated(message, toBytes: maxMessageBytes)
+        var extra = fields.filter { !reserved.contains($0.0) }.map { ($0.0, truncated($0.1, toBytes: maxFieldValueBytes, marker: " …")) }
+        var line = encode(level: level, message: message, source: source, fields: extra)
+        if line.count > maxLineBytes {
+            extra = extra.prefix(16).map { (truncated($0.0, toBytes: 64, marker: "…"), truncated($0.1, toBytes: 256, marker: " …")) }
+            line = encode(level: level, message: message, source: source, fields: extra)
         }
+        // Each raw byte of the message takes at least one byte of the line, so cutting the excess (and room for the
+        // marker) always fits; when escaping inflates the message that cuts far too much, and the cut in proportion
+        // to the overflow keeps more. The larger of the two is taken; every round shortens the message by 32 bytes
+        // or more, and the first or second round fits in practice.
+        while line.count > maxLineBytes, !message.isEmpty {
+            let count = message.utf8.count
+            let exact = count - (line.count - maxLineBytes) - 32
+            let proportional = count * maxLineBytes / line.count - 32
+            message = truncated(message, toBytes: max(0, exact, proportional))
+            line = encode(level: level, message: message, source: source, fields: extra)
+        }
+        return line
+    }
+
+    private static func encode(level: VeleroLogLevel, message: String, source: String, fields: [(String, String)]) -> [UInt8] {
         var pairs: [(String, String)] = [
             ("@level", level.hostName), ("@logSourceSetBy", "plugin"), ("@message", message),
             ("level", level.logrusName), ("logSource", source),
         ]
-        let reserved: Set<String> = ["@level", "@logSourceSetBy", "@message", "level", "logSource", "@timestamp"]
-        for (key, value) in fields where !reserved.contains(key) {
-            var value = value
-            if value.utf8.count > 4096 { value = String(decoding: value.utf8.prefix(4096), as: UTF8.self) + " …" }
-            pairs.append((key, value))
-        }
+        pairs.append(contentsOf: fields)
         pairs.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         var out: [UInt8] = []
         out.reserveCapacity(128 + message.utf8.count)
@@ -116,6 +137,15 @@ public final class VeleroLogSink: Sendable {
         }
         out.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
         return out
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes at a scalar boundary, with `marker` appended when cut.
+    static func truncated(_ text: String, toBytes limit: Int, marker: String = " …(truncated)") -> String {
+        let utf8 = text.utf8
+        guard utf8.count > limit else { return text }
+        var end = utf8.index(utf8.startIndex, offsetBy: limit)
+        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+        return String(Substring(text.unicodeScalars[..<end])) + marker
     }
 }
 

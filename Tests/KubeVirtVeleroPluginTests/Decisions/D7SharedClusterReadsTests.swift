@@ -195,6 +195,30 @@ struct D7SharedClusterReadsTests {
         #expect(reader.claimLists == 1)
     }
 
+    @Test("a PVC recreated after the LIST gives its VolumeSnapshot the new uid, read again from the API")
+    func recreatedClaimIsReadAgain() async throws {
+        let reader = FakeClusterReader {
+            $0.claimLists["ns"] = [json(#"{"metadata":{"name":"p0","uid":"u0"}}"#), json(#"{"metadata":{"name":"p1","uid":"old"}}"#)]
+        }
+        let harness = Harness(reader)
+        func snapshot(_ claim: String) -> JSONValue {
+            json(#"{"apiVersion":"snapshot.storage.k8s.io/v1","kind":"VolumeSnapshot","metadata":{"name":"vs-\#(claim)","namespace":"ns"},"spec":{"source":{"persistentVolumeClaimName":"\#(claim)"}}}"#)
+        }
+        func claim(_ name: String, uid: String) -> JSONValue {
+            json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"\#(name)","namespace":"ns","uid":"\#(uid)"}}"#)
+        }
+        // The LIST is made (and cached) for the first snapshot; then p1 is deleted and created again.
+        _ = try await harness.backupItem(harness.pvcBackup, claim("p0", uid: "u0"))
+        let first = try await harness.backupItem(harness.volumeSnapshotBackup, snapshot("p0"))
+        #expect(labels(of: first.item)["velero.kubevirt.io/pvc-uid"] == "u0")
+        #expect(reader.calls == ["LIST persistentvolumeclaims ns"], "the PVC action's uid agrees with the LIST: no GET")
+        reader.configure { $0.claims["ns/p1"] = json(#"{"metadata":{"name":"p1","uid":"new"}}"#) }
+        _ = try await harness.backupItem(harness.pvcBackup, claim("p1", uid: "new"))
+        let second = try await harness.backupItem(harness.volumeSnapshotBackup, snapshot("p1"))
+        #expect(labels(of: second.item)["velero.kubevirt.io/pvc-uid"] == "new")
+        #expect(reader.calls == ["LIST persistentvolumeclaims ns", "GET persistentvolumeclaims ns/p1"])
+    }
+
     @Test("a VolumeSnapshot whose PVC appeared after the LIST is found after one re-list per missing name")
     func snapshotSourceAppearsLater() async throws {
         let reader = FakeClusterReader { $0.claimLists["ns"] = [json(#"{"metadata":{"name":"p1","uid":"u1"}}"#)] }

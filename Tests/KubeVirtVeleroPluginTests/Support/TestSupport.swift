@@ -80,7 +80,7 @@ struct Harness {
     }
 
     var dvBackup: DVBackupItemAction { DVBackupItemAction(cluster: cluster, logger: logs.logger) }
-    var pvcBackup: PVCBackupItemAction { PVCBackupItemAction(logger: logs.logger) }
+    var pvcBackup: PVCBackupItemAction { PVCBackupItemAction(cluster: cluster, logger: logs.logger) }
     var vmBackup: VMBackupItemAction { VMBackupItemAction(cluster: cluster, logger: logs.logger) }
     var vmiBackup: VMIBackupItemAction { VMIBackupItemAction(cluster: cluster, logger: logs.logger) }
     var volumeSnapshotBackup: VolumeSnapshotBackupItemAction {
