@@ -21,7 +21,23 @@ public final class PluginProcess: Sendable {
         var stderrLines: [String] = []
         var exitStatus: Int32?
         var exitSignal: Int32?
+        var stderrBytes = 0
+        var droppedStderrLines = 0
+        var droppedStdoutBytes = 0
     }
+
+    /// What is kept of a plugin's output: a plugin that writes without end must not take the host's memory with it.
+    public struct OutputLimits: Sendable {
+        /// Longest stderr line kept (longer ones are cut and marked); Velero's own reader stops at 64 KiB.
+        public var maxLineBytes = 1 << 20
+        /// Stderr kept in all; later lines are counted in `droppedStderrLines`.
+        public var maxStderrBytes = 64 << 20
+        /// Stdout kept after the handshake line (there should be none).
+        public var maxStdoutBytes = 1 << 20
+        public init() {}
+    }
+
+    private let limits: OutputLimits
 
     private let state = Mutex(State())
     private let handshakeSignal = DispatchSemaphore(value: 0)
@@ -40,9 +56,10 @@ public final class PluginProcess: Sendable {
     /// as the wrapper passes it. `inheritEnvironment: false` starts from an empty environment instead of the host's.
     public init(
         path: String, arguments: [String], environment: [String: String] = [:], cookie: Bool = true,
-        wrapper: [String] = [], inheritEnvironment: Bool = true
+        wrapper: [String] = [], inheritEnvironment: Bool = true, limits: OutputLimits = OutputLimits()
     ) throws {
         self.path = path
+        self.limits = limits
         var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         for (key, value) in Self.goPluginEnvironment where cookie || key != "VELERO_PLUGIN" { env[key] = value }
         if !cookie { env.removeValue(forKey: "VELERO_PLUGIN") }
@@ -53,34 +70,19 @@ public final class PluginProcess: Sendable {
         guard gs_pipe_cloexec(&stdoutPipe) == 0, gs_pipe_cloexec(&stderrPipe) == 0 else {
             throw PluginHostError("cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-
-        // Like Go's os/exec: the child starts with no blocked signals and default dispositions, whatever the
-        // spawning thread had (Swift's thread pools block some signals).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
+        // Forked on a thread that lives as long as this process, with PR_SET_PDEATHSIG: a host that is killed takes
+        // its plugins with it (Sources/CGRPCShim/gs_spawn.c). The child starts as Go's os/exec starts one: no blocked
+        // signals and default dispositions, whatever the spawning thread had (Swift's thread pools block some).
         let argv = wrapper + [path] + arguments
         let executable = wrapper.first ?? path
         let envp = env.map { "\($0.key)=\($0.value)" }
-        var child: pid_t = 0
-        let rc = Self.withCStrings(argv) { cArgv in
-            Self.withCStrings(envp) { cEnv in posix_spawn(&child, executable, &actions, &attributes, cArgv, cEnv) }
+        var spawnError: Int32 = 0
+        let child = Self.withCStrings(argv) { cArgv in
+            Self.withCStrings(envp) { cEnv in
+                gs_spawn_tied_to_host(executable, cArgv, cEnv, stdoutPipe[1], stderrPipe[1], &spawnError)
+            }
         }
+        let rc = child < 0 ? spawnError : 0
         close(stdoutPipe[1])
         close(stderrPipe[1])
         guard rc == 0 else {
@@ -114,24 +116,37 @@ public final class PluginProcess: Sendable {
             process.state.withLock { $0.stdoutClosed = true }
             process.handshakeSignal.signal()
         }
+        let limits = self.limits
         Thread.detachNewThread {
             var pending: [UInt8] = []
+            var cutting = false  // inside a line already cut at maxLineBytes: skip to its newline
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(stderr, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
-                pending.append(contentsOf: buffer[0..<count])
-                while let newline = pending.firstIndex(of: 10) {
-                    let line = String(decoding: pending[..<newline], as: UTF8.self)
-                    pending.removeSubrange(...newline)
-                    process.state.withLock { $0.stderrLines.append(line) }
+                var chunk = buffer[0..<count]
+                while !chunk.isEmpty {
+                    let newline = chunk.firstIndex(of: 10)
+                    let piece = chunk[..<(newline ?? chunk.endIndex)]
+                    chunk = newline.map { chunk[($0 + 1)...] } ?? chunk[chunk.endIndex...]
+                    if !cutting {
+                        let room = limits.maxLineBytes - pending.count
+                        pending.append(contentsOf: piece.prefix(room))
+                        if piece.count > room {
+                            process.keepStderrLine(pending, cut: true)
+                            pending = []
+                            cutting = true
+                        }
+                    }
+                    if newline != nil {
+                        if !cutting { process.keepStderrLine(pending, cut: false) }
+                        pending = []
+                        cutting = false
+                    }
                 }
             }
-            if !pending.isEmpty {
-                let line = String(decoding: pending, as: UTF8.self)
-                process.state.withLock { $0.stderrLines.append(line) }
-            }
+            if !pending.isEmpty { process.keepStderrLine(pending, cut: false) }
             close(stderr)
             process.stderrClosed.signal()
         }
@@ -150,16 +165,42 @@ public final class PluginProcess: Sendable {
         }
     }
 
+    private func keepStderrLine(_ bytes: [UInt8], cut: Bool) {
+        let line = String(decoding: bytes, as: UTF8.self) + (cut ? " …[line cut at \(limits.maxLineBytes) bytes]" : "")
+        state.withLock { state in
+            guard state.stderrBytes + bytes.count <= limits.maxStderrBytes else {
+                state.droppedStderrLines += 1
+                return
+            }
+            state.stderrBytes += bytes.count
+            state.stderrLines.append(line)
+        }
+    }
+
     private func consumeStdout(_ bytes: ArraySlice<UInt8>, pending: inout [UInt8]) {
+        let maxStdout = limits.maxStdoutBytes
         let gotLine = state.withLock { state -> Bool in
+            func keep(_ extra: ArraySlice<UInt8>) {
+                let room = max(0, maxStdout - state.extraStdout.count)
+                state.extraStdout.append(contentsOf: extra.prefix(room))
+                state.droppedStdoutBytes += max(0, extra.count - room)
+            }
             if state.handshakeLine != nil {
-                state.extraStdout.append(contentsOf: bytes)
+                keep(bytes)
                 return false
             }
             pending.append(contentsOf: bytes)
-            guard let newline = pending.firstIndex(of: 10) else { return false }
+            guard let newline = pending.firstIndex(of: 10) else {
+                // go-plugin reads the handshake with a line scanner; a "line" this long is not one.
+                if pending.count > maxStdout {
+                    state.handshakeLine = String(decoding: pending.prefix(4096), as: UTF8.self)
+                    pending = []
+                    return true
+                }
+                return false
+            }
             state.handshakeLine = String(decoding: pending[..<newline], as: UTF8.self)
-            state.extraStdout.append(contentsOf: pending[(newline + 1)...])
+            keep(pending[(newline + 1)...])
             return true
         }
         if gotLine { handshakeSignal.signal() }
@@ -178,8 +219,14 @@ public final class PluginProcess: Sendable {
     /// Bytes the plugin wrote to stdout after its handshake line (must stay empty).
     public var stdoutAfterHandshake: [UInt8] { state.withLock { $0.extraStdout } }
 
-    /// Everything written to stderr so far, one entry per line.
+    /// Everything written to stderr so far, one entry per line, within `OutputLimits`.
     public var stderrLines: [String] { state.withLock { $0.stderrLines } }
+
+    /// Stderr lines not kept because `OutputLimits.maxStderrBytes` was reached.
+    public var droppedStderrLines: Int { state.withLock { $0.droppedStderrLines } }
+
+    /// Stdout bytes after the handshake beyond `OutputLimits.maxStdoutBytes`.
+    public var droppedStdoutBytes: Int { state.withLock { $0.droppedStdoutBytes } }
 
     /// Exit status (`nil` while running or when killed by a signal).
     public var exitStatus: Int32? { state.withLock { $0.exitStatus } }

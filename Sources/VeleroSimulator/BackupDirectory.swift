@@ -12,6 +12,16 @@ public enum BackupDirectory {
         }
         for key in report.written {
             guard let item = report.records[key]?.after else { continue }
+            // Names also come from plugins (an action's additional item): checked before they become a path.
+            if let problem = ObjectNames.problem(name: key.name) {
+                throw SimulationError("\(key): the name \"\(key.name)\" is not a valid object name (it \(problem)); nothing written for it")
+            }
+            if key.resource.namespaced, let problem = ObjectNames.problem(namespace: key.namespace) {
+                throw SimulationError("\(key): the namespace \"\(key.namespace)\" is not a valid namespace name (it \(problem))")
+            }
+            if key.resource.groupResource.contains("/") || key.resource.groupResource.hasPrefix(".") {
+                throw SimulationError("\(key): the resource \"\(key.resource.groupResource)\" cannot be a folder name")
+            }
             let scope = key.resource.namespaced ? "namespaces/\(key.namespace)" : "cluster"
             let bytes = Data(item.sortingKeys().serialized())
             for versionDirectory in ["", "/\(key.resource.version)-preferredversion"] {

@@ -195,6 +195,13 @@ public struct ManifestLoader: Sendable {
         guard let name = metadata["name"]?.stringValue, !name.isEmpty else {
             throw ManifestError(location, "\(kind) has no metadata.name")
         }
+        if let problem = ObjectNames.problem(kind: kind) { throw ManifestError(location, "kind \"\(kind)\" \(problem)") }
+        if let problem = ObjectNames.problem(apiVersion: apiVersion) {
+            throw ManifestError(location, "\(kind) \(name): apiVersion \"\(apiVersion)\" \(problem)")
+        }
+        if let problem = ObjectNames.problem(name: name) {
+            throw ManifestError(location, "\(kind): metadata.name \"\(name)\" is not a valid object name: it \(problem)")
+        }
         // A kind neither the catalog nor a CRD among the manifests describes: Velero backs it up all the same, so its
         // plural and scope are guessed (marked `guessed`, which the output shows).
         let resource = catalog.resource(apiVersion: apiVersion, kind: kind)
@@ -206,6 +213,9 @@ public struct ManifestLoader: Sendable {
             if namespace.isEmpty {
                 namespace = defaultNamespace
                 try? value.setValue(.string(namespace), at: ["metadata", "namespace"])
+            }
+            if let problem = ObjectNames.problem(namespace: namespace) {
+                throw ManifestError(location, "\(kind) \(name): namespace \"\(namespace)\" is not a valid namespace name: it \(problem)")
             }
         }
         objects.append(ManifestObject(object: value, resource: resource, namespace: namespace, name: name, location: location))

@@ -175,6 +175,14 @@ import Testing
         let widget = try item(try json(unknown), kind: "Widget", name: "w")
         #expect(widget["resource"]?.stringValue == "widgets" && widget["guessed"]?.boolValue == true)
 
+        // A name that would be a path outside --output is refused before anything is written.
+        try "apiVersion: v1\nkind: Secret\nmetadata: {name: ../../escape, namespace: demo}\n".write(toFile: directory + "/escape.yaml", atomically: true, encoding: .utf8)
+        let escape = try host(["backup", "--manifests", directory + "/escape.yaml", "--output", directory + "/out"])
+        #expect(escape.status != 0)
+        #expect(escape.stderr.contains(#"metadata.name "../../escape" is not a valid object name"#), "\(escape.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/out"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/escape.json"))
+
         let missing = try host(["restore", "--from", directory])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("is not a backup directory"))

@@ -134,6 +134,28 @@ import Testing
         #expect(objects.first { $0.resource.kind == "CustomResourceDefinition" }?.resource.namespaced == false)
     }
 
+    /// Names become paths under `backup --output`; what the API server would refuse is refused here.
+    @Test(arguments: [
+        ("apiVersion: v1\nkind: Secret\nmetadata: {name: ../x, namespace: n}\n",
+         #"Secret: metadata.name "../x" is not a valid object name: it may not contain '/' or '%'"#),
+        ("apiVersion: v1\nkind: Secret\nmetadata: {name: '..', namespace: n}\n",
+         #"Secret: metadata.name ".." is not a valid object name: it may not be '.' or '..'"#),
+        ("apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ../etc}\n",
+         #"Secret s: namespace "../etc" is not a valid namespace name: it must be lowercase letters, digits and '-', starting and ending with a letter or digit"#),
+        ("apiVersion: ../v1\nkind: Widget\nmetadata: {name: w}\n",
+         #"Widget w: apiVersion "../v1" has a group that is not a DNS subdomain"#),
+        ("apiVersion: example.com/v1\nkind: ../Widget\nmetadata: {name: w}\n",
+         #"kind "../Widget" must be letters and digits, starting with a letter"#),
+    ])
+    func namesThatCannotBeKubernetesNamesAreRefused(manifest: String, reason: String) {
+        #expect(error(manifest)?.reason == reason)
+    }
+
+    @Test func validNamesOfEveryShapeAreAccepted() {
+        #expect(error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kube-root-ca.crt, namespace: a-1}\n") == nil)
+        #expect(error("apiVersion: example.com/v1\nkind: Widget2\nmetadata: {name: 'system:node:x'}\n") == nil, "a path segment, not a DNS name")
+    }
+
     @Test func missingFieldsAndDuplicatesAreErrors() throws {
         #expect(error("apiVersion: v1\nkind: Secret\nmetadata: {namespace: n}\n")?.reason == "Secret has no metadata.name")
         #expect(error("kind: Secret\nmetadata: {name: s}\n")?.reason == "Secret has no apiVersion")

@@ -195,6 +195,12 @@ void gs_tune_malloc(void);
 typedef ssize_t (*gs_getrandom_fn)(void *buffer, size_t length, unsigned int flags);
 int gs_random_fill(void *buffer, size_t length, gs_getrandom_fn source);
 
+// Starts `path` with `argv` and `envp` (NULL-terminated), stdin /dev/null and stdout/stderr on the given fds, in a
+// child the kernel kills (SIGKILL) when this process exits, however it exits. Returns the pid, or -1 with `*error`
+// set to the errno of the fork or execve. For plugin hosts; the plugin itself never calls it.
+pid_t gs_spawn_tied_to_host(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
+                            int *error);
+
 // pipe2(fds, O_CLOEXEC): both ends close-on-exec atomically, so concurrent spawns never inherit them.
 int gs_pipe_cloexec(int fds[2]);
 
