@@ -56,6 +56,7 @@ public final class FakeKubeAPIServer: Sendable {
         var connections: [ObjectIdentifier: any Channel] = [:]
         var connectionCount = 0
         var sslContext: NIOSSLContext?
+        var connectionsToDropInHandshake = 0
     }
 
     public init(store: ObjectStore = ObjectStore(), tls: TLS? = nil) {
@@ -97,6 +98,10 @@ public final class FakeKubeAPIServer: Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(bytes: tls.privateKeyPEM, format: .pem))))
     }
 
+    /// The next `count` connections are closed as soon as they are accepted, before the TLS handshake completes:
+    /// the client sees EOF in the handshake, as when an API server restarts between accept and handshake.
+    public func dropInHandshake(connections count: Int) { state.withLock { $0.connectionsToDropInHandshake = count } }
+
     /// Connections accepted from now on present `tls` (a certificate of a rotated CA); open ones keep theirs.
     public func present(_ tls: TLS) throws {
         let context = try Self.context(tls)
@@ -111,10 +116,16 @@ public final class FakeKubeAPIServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                let sslContext = server.state.withLock { state in
+                let (sslContext, drop) = server.state.withLock { state in
                     state.connectionCount += 1
                     state.connections[ObjectIdentifier(channel)] = channel
-                    return state.sslContext
+                    let drop = state.connectionsToDropInHandshake > 0
+                    if drop { state.connectionsToDropInHandshake -= 1 }
+                    return (state.sslContext, drop)
+                }
+                if drop {
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeSucceededVoidFuture()
                 }
                 channel.closeFuture.whenComplete { _ in
                     _ = server.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }

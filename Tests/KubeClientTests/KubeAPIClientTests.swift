@@ -200,6 +200,12 @@ import Testing
         let items = try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
         #expect(items.count == 1)
         #expect(f.server.requests.count == 4, "one request, two dropped, one answered")
+        // EOF in the handshake of fresh connections: lost connections too, each retried on a new one.
+        await f.server.closeConnections()
+        f.server.dropInHandshake(connections: 2)
+        let connectionsBefore = f.server.connectionCount
+        #expect(try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest).count == 1)
+        #expect(f.server.connectionCount - connectionsBefore == 3, "two dropped in the handshake, the third answered")
         // A certificate problem stays permanent: one attempt only.
         let untrusted = try await start(trust: try TestCertificates.generate().caPEM)
         let before = untrusted.server.connectionCount

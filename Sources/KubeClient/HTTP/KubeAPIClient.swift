@@ -382,8 +382,15 @@ public final class KubeAPIClient: Sendable {
     /// TLS errors that mean the connection went away rather than that TLS failed: the peer closed the socket
     /// without `close_notify`, before or after the handshake.
     static func isLostConnection(_ error: any Error) -> Bool {
-        if case .uncleanShutdown? = error as? NIOSSLError { return true }
-        return false
+        switch error as? NIOSSLError {
+        case .uncleanShutdown?:
+            return true
+        case .handshakeFailed(.sslError(let errors))?:
+            // NIOSSL reports a socket closed in the middle of the handshake as this synthetic error.
+            return errors == [.eofDuringHandshake]
+        default:
+            return false
+        }
     }
 
     static func describe(_ error: any Error) -> String {
