@@ -43,6 +43,7 @@ public final class PluginProcess: Sendable {
     private let handshakeSignal = DispatchSemaphore(value: 0)
     private let exitSignal = DispatchSemaphore(value: 0)
     private let stderrClosed = DispatchSemaphore(value: 0)
+    private let stdoutClosed = DispatchSemaphore(value: 0)
 
     /// go-plugin's variables as Velero 1.18 sets them.
     public static let goPluginEnvironment = [
@@ -115,6 +116,7 @@ public final class PluginProcess: Sendable {
             close(stdout)
             process.state.withLock { $0.stdoutClosed = true }
             process.handshakeSignal.signal()
+            process.stdoutClosed.signal()
         }
         let limits = self.limits
         Thread.detachNewThread {
@@ -233,8 +235,8 @@ public final class PluginProcess: Sendable {
     public var terminatingSignal: Int32? { state.withLock { $0.exitSignal } }
     public var hasExited: Bool { state.withLock { $0.exitStatus != nil || $0.exitSignal != nil } }
 
-    /// Waits for the process to exit and its stderr to reach EOF (go-plugin's notion of "exited", so every line
-    /// the plugin wrote is in `stderrLines`); returns false on timeout.
+    /// Waits for the process to exit and its stderr and stdout to reach EOF (go-plugin's notion of "exited", so every
+    /// line the plugin wrote is in `stderrLines` and `stdoutAfterHandshake`); returns false on timeout.
     @discardableResult
     public func waitForExit(timeout: Duration) -> Bool {
         let nanos = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
@@ -242,6 +244,7 @@ public final class PluginProcess: Sendable {
         guard exitSignal.wait(timeout: deadline) == .success else { return hasExited }
         exitSignal.signal()  // let later waiters through
         if stderrClosed.wait(timeout: deadline) == .success { stderrClosed.signal() }
+        if stdoutClosed.wait(timeout: deadline) == .success { stdoutClosed.signal() }
         return true
     }
 
