@@ -118,9 +118,12 @@ public final class FakeKubeAPIServer: Sendable {
             .childChannelInitializer { channel in
                 let (sslContext, drop) = server.state.withLock { state in
                     state.connectionCount += 1
-                    state.connections[ObjectIdentifier(channel)] = channel
                     let drop = state.connectionsToDropInHandshake > 0
-                    if drop { state.connectionsToDropInHandshake -= 1 }
+                    if drop {
+                        state.connectionsToDropInHandshake -= 1
+                    } else {
+                        state.connections[ObjectIdentifier(channel)] = channel
+                    }
                     return (state.sslContext, drop)
                 }
                 if drop {

@@ -450,6 +450,18 @@ import Testing
         await server.shutdown()
     }
 
+    /// With a proxy, NIOSSL's name check is off for an address host; a host that looks like an address but cannot be
+    /// read as one (an IPv6 zone, a leading zero) must be refused, not connected to without any name check.
+    @Test(arguments: ["fe80::1%eth0", "010.0.0.1"])
+    func anUnreadableAddressBehindAProxyIsRefusedNotLeftUnchecked(host: String) {
+        let config = KubeConfig(scheme: .https, host: host, port: 6443, credentials: .token("t"), source: "test")
+        #expect {
+            _ = try KubeAPIClient(config: config, environment: ["HTTPS_PROXY": "http://127.0.0.1:3128"])
+        } throws: { error in
+            "\(error)".contains("server address \(host) is not an IPv4 or IPv6 address")
+        }
+    }
+
     /// The in-cluster `ca.crt` is rewritten when the cluster's CA is rotated. A handshake the bundle in use rejects
     /// makes the client read the file again; with a new bundle it tries again, with the same one the error stands.
     @Test func aRotatedCAFileIsReadAgainAfterAFailedHandshake() async throws {

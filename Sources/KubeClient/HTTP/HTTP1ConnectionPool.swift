@@ -11,9 +11,9 @@ struct HTTPRoute: Sendable {
     /// `nil` for plain HTTP.
     var tls: NIOSSLContext?
     var proxy: ProxyServer?
-    /// Set when the host is an address literal reached through a proxy: the certificate is checked against it by
-    /// `PeerAddressCheck`, not against the socket's peer (the proxy).
-    var checksPeerAddressItself = false
+    /// The host's address bytes when it is an address literal reached through a proxy: the certificate is checked
+    /// against them by `PeerAddressCheck`, not against the socket's peer (the proxy).
+    var verifiedPeerAddress: [UInt8]?
 
     /// `Host` header value: IPv6 literals in brackets, the port always given.
     var authority: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
@@ -216,8 +216,8 @@ final class HTTP1Connection: Sendable {
                 if let tls = route.tls {
                     try pipeline.addHandler(
                         try NIOSSLClientHandler(context: tls, serverHostname: route.isAddressLiteral ? nil : route.host))
-                    if route.checksPeerAddressItself, let check = PeerAddressCheck(host: route.host) {
-                        try pipeline.addHandler(check)
+                    if let expected = route.verifiedPeerAddress {
+                        try pipeline.addHandler(PeerAddressCheck(host: route.host, expected: expected))
                     }
                 }
                 try pipeline.addHTTPClientHandlers()

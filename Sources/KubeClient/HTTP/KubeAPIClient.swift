@@ -117,10 +117,16 @@ public final class KubeAPIClient: Sendable {
             proxy: try ProxySelection(environment: environment).proxy(for: config))
         if config.scheme == .https {
             // Through a proxy, an address-literal host is verified by PeerAddressCheck (NIOSSL would check the proxy's).
-            route.checksPeerAddressItself = route.proxy != nil && route.isAddressLiteral && !config.insecureSkipTLSVerify
-            route.tls = try Self.tlsContext(config, hostnameCheckedByNIOSSL: !route.checksPeerAddressItself)
+            // NIOSSL's own check is then off, so an address that cannot be read is an error, never an unchecked name.
+            if route.proxy != nil && route.isAddressLiteral && !config.insecureSkipTLSVerify {
+                guard let bytes = PeerAddressCheck.addressBytes(config.host) else {
+                    throw .configuration(reason: "\(config.source): server address \(config.host) is not an IPv4 or IPv6 address")
+                }
+                route.verifiedPeerAddress = bytes
+            }
+            route.tls = try Self.tlsContext(config, hostnameCheckedByNIOSSL: route.verifiedPeerAddress == nil)
         }
-        hostnameCheckedByNIOSSL = !route.checksPeerAddressItself
+        hostnameCheckedByNIOSSL = route.verifiedPeerAddress == nil
         if config.scheme == .https, let file = config.certificateAuthorityFile, let loaded = config.certificateAuthority {
             trustRoots = TrustRootsFile(path: file, loaded: loaded, refreshInterval: options.tokenRefreshInterval)
         } else {

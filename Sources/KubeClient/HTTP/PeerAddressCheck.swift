@@ -15,11 +15,10 @@ final class PeerAddressCheck: ChannelInboundHandler, RemovableChannelHandler {
     private let host: String
     private let expected: [UInt8]
 
-    /// `nil` when `host` is not an IPv4 or IPv6 literal.
-    init?(host: String) {
-        guard let bytes = Self.addressBytes(host) else { return nil }
+    /// `expected` is `addressBytes(host)`, computed once for the route.
+    init(host: String, expected: [UInt8]) {
         self.host = host
-        expected = bytes
+        self.expected = expected
     }
 
     /// The 4 or 16 bytes of an address literal, as they appear in a certificate's iPAddress entry.
