@@ -138,23 +138,10 @@ enum FuzzTargets {
 
 /// A cluster with nothing in it: GETs are NotFound, LISTs are empty. No network.
 struct EmptyCluster: ClusterReader {
-    func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {
-        throw KubernetesNotFoundError(resource: "virtualmachineinstances.kubevirt.io", name: name)
+    func get(_ resource: ClusterResource, namespace: String, name: String) async throws -> JSONValue {
+        throw KubernetesNotFoundError(resource: resource, name: name)
     }
-    func virtualMachine(namespace: String, name: String) async throws -> JSONValue {
-        throw KubernetesNotFoundError(resource: "virtualmachines.kubevirt.io", name: name)
-    }
-    func dataVolume(namespace: String, name: String) async throws -> JSONValue {
-        throw KubernetesNotFoundError(resource: "datavolumes.cdi.kubevirt.io", name: name)
-    }
-    func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue {
-        throw KubernetesNotFoundError(resource: "persistentvolumeclaims", name: name)
-    }
-    func launcherPods(namespace: String) async throws -> [JSONValue] { [] }
-    func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] { [] }
-    func virtualMachineInstances(namespace: String) async throws -> [JSONValue] { [] }
-    func virtualMachines(namespace: String) async throws -> [JSONValue] { [] }
-    func dataVolumes(namespace: String) async throws -> [JSONValue] { [] }
+    func list(_ resource: ClusterResource, namespace: String, labelSelector: String?) async throws -> [JSONValue] { [] }
 }
 
 #if FUZZING

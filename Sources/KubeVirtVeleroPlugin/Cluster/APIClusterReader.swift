@@ -23,10 +23,11 @@ public struct APIClusterReader: ClusterReader {
         }
     }
 
-    private func object(_ path: String, _ request: RequestDescription) async throws -> JSONValue {
+    public func get(_ resource: ClusterResource, namespace: String, name: String) async throws -> JSONValue {
+        let request = RequestDescription(verb: "get", resource: resource.description, namespace: namespace, name: name)
         let body: [UInt8]
         do {
-            body = try await client().get(path, request)
+            body = try await client().get(resource.path(namespace: namespace, name: name), request)
         } catch let error as KubeAPIError {
             throw Self.translate(error)
         }
@@ -41,11 +42,12 @@ public struct APIClusterReader: ClusterReader {
         }
     }
 
-    private func items(_ path: String, labelSelector: String?, _ request: RequestDescription) async throws -> [JSONValue] {
+    public func list(_ resource: ClusterResource, namespace: String, labelSelector: String?) async throws -> [JSONValue] {
         do {
             return try await client().list(
-                path, labelSelector: labelSelector, request, selecting: ObjectEssentials.selection,
-                transform: ObjectEssentials.project)
+                resource.path(namespace: namespace), labelSelector: labelSelector,
+                RequestDescription(verb: "list", resource: resource.description, namespace: namespace),
+                selecting: ObjectEssentials.selection, transform: ObjectEssentials.project)
         } catch let error as KubeAPIError {
             throw Self.translate(error)
         }
@@ -55,61 +57,5 @@ public struct APIClusterReader: ClusterReader {
     static func translate(_ error: KubeAPIError) -> any Error {
         if case .notFound(let message) = error { return KubernetesNotFoundError(message: message) }
         return error
-    }
-
-    private static func segment(_ text: String) -> String { QueryPath.segment(text) }
-
-    public func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {
-        try await object(
-            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachineinstances/\(Self.segment(name))",
-            RequestDescription(verb: "get", resource: "virtualmachineinstances.kubevirt.io", namespace: namespace, name: name))
-    }
-
-    public func virtualMachine(namespace: String, name: String) async throws -> JSONValue {
-        try await object(
-            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachines/\(Self.segment(name))",
-            RequestDescription(verb: "get", resource: "virtualmachines.kubevirt.io", namespace: namespace, name: name))
-    }
-
-    public func dataVolume(namespace: String, name: String) async throws -> JSONValue {
-        try await object(
-            "/apis/cdi.kubevirt.io/v1beta1/namespaces/\(Self.segment(namespace))/datavolumes/\(Self.segment(name))",
-            RequestDescription(verb: "get", resource: "datavolumes.cdi.kubevirt.io", namespace: namespace, name: name))
-    }
-
-    public func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue {
-        try await object(
-            "/api/v1/namespaces/\(Self.segment(namespace))/persistentvolumeclaims/\(Self.segment(name))",
-            RequestDescription(verb: "get", resource: "persistentvolumeclaims", namespace: namespace, name: name))
-    }
-
-    public func launcherPods(namespace: String) async throws -> [JSONValue] {
-        try await items(
-            "/api/v1/namespaces/\(Self.segment(namespace))/pods", labelSelector: "kubevirt.io=virt-launcher",
-            RequestDescription(verb: "list", resource: "pods", namespace: namespace))
-    }
-
-    public func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] {
-        try await items(
-            "/api/v1/namespaces/\(Self.segment(namespace))/persistentvolumeclaims", labelSelector: labelSelector,
-            RequestDescription(verb: "list", resource: "persistentvolumeclaims", namespace: namespace))
-    }
-
-    public func virtualMachineInstances(namespace: String) async throws -> [JSONValue] {
-        try await items(
-            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachineinstances", labelSelector: nil,
-            RequestDescription(verb: "list", resource: "virtualmachineinstances.kubevirt.io", namespace: namespace))
-    }
-
-    public func virtualMachines(namespace: String) async throws -> [JSONValue] {
-        try await items(
-            "/apis/kubevirt.io/v1/namespaces/\(Self.segment(namespace))/virtualmachines", labelSelector: nil,
-            RequestDescription(verb: "list", resource: "virtualmachines.kubevirt.io", namespace: namespace))
-    }
-
-    public func dataVolumes(namespace: String) async throws -> [JSONValue] {
-        try await items(
-            "/apis/cdi.kubevirt.io/v1beta1/namespaces/\(Self.segment(namespace))/datavolumes", labelSelector: nil,
-            RequestDescription(verb: "list", resource: "datavolumes.cdi.kubevirt.io", namespace: namespace))
     }
 }

@@ -14,20 +14,12 @@ struct ClusterCache: Sendable {
     init(reader: any ClusterReader) {
         self.reader = reader
         launcherPods = LauncherPodIndex(reader: reader)
-        let claimLists = NamespaceListCache { namespace in
-            try await reader.persistentVolumeClaims(namespace: namespace, labelSelector: nil)
-        }
+        let claimLists = NamespaceListCache { try await reader.list(.persistentVolumeClaims, namespace: $0, labelSelector: nil) }
         claims = PersistentVolumeClaimIndex(lists: claimLists)
-        claimsByName = NamedObjectCache(lists: claimLists) { try await reader.persistentVolumeClaim(namespace: $0, name: $1) }
-        virtualMachineInstances = NamedObjectCache(lists: NamespaceListCache { try await reader.virtualMachineInstances(namespace: $0) }) {
-            try await reader.virtualMachineInstance(namespace: $0, name: $1)
-        }
-        virtualMachines = NamedObjectCache(lists: NamespaceListCache { try await reader.virtualMachines(namespace: $0) }) {
-            try await reader.virtualMachine(namespace: $0, name: $1)
-        }
-        dataVolumes = NamedObjectCache(lists: NamespaceListCache { try await reader.dataVolumes(namespace: $0) }) {
-            try await reader.dataVolume(namespace: $0, name: $1)
-        }
+        claimsByName = NamedObjectCache(.persistentVolumeClaims, reader: reader, lists: claimLists)
+        virtualMachineInstances = NamedObjectCache(.virtualMachineInstances, reader: reader)
+        virtualMachines = NamedObjectCache(.virtualMachines, reader: reader)
+        dataVolumes = NamedObjectCache(.dataVolumes, reader: reader)
     }
 
     func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {
@@ -65,7 +57,7 @@ struct ClusterCache: Sendable {
             return listed
         }
         do {
-            let claim = try await reader.persistentVolumeClaim(namespace: namespace, name: claimName)
+            let claim = try await reader.get(.persistentVolumeClaims, namespace: namespace, name: claimName)
             return (try? claim.string(at: ["metadata", "uid"])) ?? ""
         } catch is KubernetesNotFoundError {
             return nil

@@ -9,8 +9,11 @@ struct LauncherPodIndex: Sendable {
     private let pods: NamespaceListCache
 
     init(reader: any ClusterReader) {
-        pods = NamespaceListCache { namespace in try await reader.launcherPods(namespace: namespace) }
+        pods = NamespaceListCache { try await reader.list(.pods, namespace: $0, labelSelector: Self.selector) }
     }
+
+    /// The LIST's label selector: virt-launcher pods only, as the reference lists them.
+    static let selector = "\(Label.kubevirt)=virt-launcher"
 
     /// Starts the namespace's launcher-pod LIST now (see `NamespaceListCache.startLoading`).
     func prefetch(namespace: String) {

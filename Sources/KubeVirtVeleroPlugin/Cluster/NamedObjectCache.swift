@@ -7,12 +7,16 @@ import Synchronization
 /// not `list`) falls back to GETs for the rest of the process.
 final class NamedObjectCache: Sendable {
     private let lists: NamespaceListCache
-    private let get: @Sendable (_ namespace: String, _ name: String) async throws -> JSONValue
+    private let resource: ClusterResource
+    private let reader: any ClusterReader
     private let unlistable = Mutex<Set<String>>([])
 
-    init(lists: NamespaceListCache, get: @escaping @Sendable (_ namespace: String, _ name: String) async throws -> JSONValue) {
-        self.lists = lists
-        self.get = get
+    /// `lists` is given when another cache shares the namespace LISTs of `resource`; by default they are this
+    /// cache's own.
+    init(_ resource: ClusterResource, reader: any ClusterReader, lists: NamespaceListCache? = nil) {
+        self.resource = resource
+        self.reader = reader
+        self.lists = lists ?? NamespaceListCache { try await reader.list(resource, namespace: $0, labelSelector: nil) }
     }
 
     func object(namespace: String, name: String) async throws -> JSONValue {
@@ -23,6 +27,6 @@ final class NamedObjectCache: Sendable {
                 _ = unlistable.withLock { $0.insert(namespace) }
             }
         }
-        return try await get(namespace, name)
+        return try await reader.get(resource, namespace: namespace, name: name)
     }
 }

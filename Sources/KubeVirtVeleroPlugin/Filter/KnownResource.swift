@@ -1,22 +1,20 @@
 /// The namespaced resources whose presence in a backup the actions check, with every name a user may write for
 /// them in a Backup's resource lists (D3 in docs/decisions.md: plural, singular, Kind and kubectl short names).
 struct KnownResource: Sendable, Equatable {
-    let plural: String
-    let group: String
+    let resource: ClusterResource
     /// All accepted spellings, lower-case, plural first.
     let names: [String]
 
-    static let virtualMachines = KnownResource(
-        plural: "virtualmachines", group: "kubevirt.io", names: ["virtualmachines", "virtualmachine", "vm", "vms"])
+    var plural: String { resource.plural }
+    var group: String { resource.group }
+
+    static let virtualMachines = KnownResource(resource: .virtualMachines, names: ["virtualmachines", "virtualmachine", "vm", "vms"])
     static let virtualMachineInstances = KnownResource(
-        plural: "virtualmachineinstances", group: "kubevirt.io",
-        names: ["virtualmachineinstances", "virtualmachineinstance", "vmi", "vmis"])
+        resource: .virtualMachineInstances, names: ["virtualmachineinstances", "virtualmachineinstance", "vmi", "vmis"])
     static let persistentVolumeClaims = KnownResource(
-        plural: "persistentvolumeclaims", group: "",
-        names: ["persistentvolumeclaims", "persistentvolumeclaim", "pvc", "pvcs"])
-    static let pods = KnownResource(plural: "pods", group: "", names: ["pods", "pod", "po"])
-    static let dataVolumes = KnownResource(
-        plural: "datavolumes", group: "cdi.kubevirt.io", names: ["datavolumes", "datavolume", "dv", "dvs"])
+        resource: .persistentVolumeClaims, names: ["persistentvolumeclaims", "persistentvolumeclaim", "pvc", "pvcs"])
+    static let pods = KnownResource(resource: .pods, names: ["pods", "pod", "po"])
+    static let dataVolumes = KnownResource(resource: .dataVolumes, names: ["datavolumes", "datavolume", "dv", "dvs"])
 
     static let all: [KnownResource] = [virtualMachines, virtualMachineInstances, persistentVolumeClaims, pods, dataVolumes]
 

@@ -1,60 +1,59 @@
 import VeleroPluginKit
 
-/// Identifiers of the objects a VM or VMI depends on (group and resource as docs/object-graph.md lists them). All use
-/// the namespace of the object whose graph is built.
+/// Identifiers of the objects a VM or VMI depends on (docs/object-graph.md), from the `ClusterResource` table. All
+/// namespaced ones use the namespace of the object whose graph is built.
 extension ResourceIdentifier {
+    init(_ resource: ClusterResource, namespace: String, name: String) {
+        self.init(group: resource.group, resource: resource.plural, namespace: resource.isNamespaced ? namespace : "", name: name)
+    }
+
     static func virtualMachineInstance(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "kubevirt.io", resource: "virtualmachineinstances", namespace: namespace, name: name)
+        ResourceIdentifier(.virtualMachineInstances, namespace: namespace, name: name)
     }
 
     static func dataVolume(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "cdi.kubevirt.io", resource: "datavolumes", namespace: namespace, name: name)
+        ResourceIdentifier(.dataVolumes, namespace: namespace, name: name)
     }
 
     static func controllerRevision(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "apps", resource: "controllerrevisions", namespace: namespace, name: name)
+        ResourceIdentifier(.controllerRevisions, namespace: namespace, name: name)
     }
 
     static func configMap(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "", resource: "configmaps", namespace: namespace, name: name)
+        ResourceIdentifier(.configMaps, namespace: namespace, name: name)
     }
 
     static func persistentVolumeClaim(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "", resource: "persistentvolumeclaims", namespace: namespace, name: name)
+        ResourceIdentifier(.persistentVolumeClaims, namespace: namespace, name: name)
     }
 
     static func serviceAccount(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "", resource: "serviceaccounts", namespace: namespace, name: name)
+        ResourceIdentifier(.serviceAccounts, namespace: namespace, name: name)
     }
 
     static func secret(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "", resource: "secrets", namespace: namespace, name: name)
+        ResourceIdentifier(.secrets, namespace: namespace, name: name)
     }
 
     static func pod(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "", resource: "pods", namespace: namespace, name: name)
+        ResourceIdentifier(.pods, namespace: namespace, name: name)
     }
 
-    /// D9 (docs/decisions.md): Multus NetworkAttachmentDefinitions in the VM's namespace.
     static func networkAttachmentDefinition(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(
-            group: "k8s.cni.cncf.io", resource: "network-attachment-definitions", namespace: namespace, name: name)
+        ResourceIdentifier(.networkAttachmentDefinitions, namespace: namespace, name: name)
     }
-}
 
-extension ResourceIdentifier {
     /// A PriorityClass is cluster-scoped: its identifier has no namespace.
     static func priorityClass(_ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "scheduling.k8s.io", resource: "priorityclasses", namespace: "", name: name)
+        ResourceIdentifier(.priorityClasses, namespace: "", name: name)
     }
 
-    /// Dynamic Resource Allocation: a claim a VMI consumes, or the template its launcher pod's claim is made from.
     static func resourceClaim(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "resource.k8s.io", resource: "resourceclaims", namespace: namespace, name: name)
+        ResourceIdentifier(.resourceClaims, namespace: namespace, name: name)
     }
 
     static func resourceClaimTemplate(_ namespace: String, _ name: String) -> ResourceIdentifier {
-        ResourceIdentifier(group: "resource.k8s.io", resource: "resourceclaimtemplates", namespace: namespace, name: name)
+        ResourceIdentifier(.resourceClaimTemplates, namespace: namespace, name: name)
     }
 }
 

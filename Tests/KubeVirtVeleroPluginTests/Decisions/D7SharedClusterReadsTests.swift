@@ -282,7 +282,7 @@ struct D7SharedClusterReadsTests {
         let output = try await plugin.backupItemActions[1].make().execute(item: pvc, backup: backup())
         #expect(output.updatedItem != nil)
         await expectError(startingWith: "Kubernetes client not available: no service account") {
-            _ = try await UnavailableClusterReader(reason: "no service account").virtualMachine(namespace: "a", name: "b")
+            _ = try await UnavailableClusterReader(reason: "no service account").get(.virtualMachines, namespace: "a", name: "b")
         }
     }
 }

@@ -10,15 +10,10 @@ private final class PreparingReader: ClusterReader {
     func prepare() { prepared.withLock { $0 += 1 } }
 
     private func unavailable() -> any Error { ClusterUnavailableError(reason: "no cluster in this test") }
-    func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
-    func virtualMachine(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
-    func dataVolume(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
-    func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
-    func launcherPods(namespace: String) async throws -> [JSONValue] { throw unavailable() }
-    func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] { throw unavailable() }
-    func virtualMachineInstances(namespace: String) async throws -> [JSONValue] { throw unavailable() }
-    func virtualMachines(namespace: String) async throws -> [JSONValue] { throw unavailable() }
-    func dataVolumes(namespace: String) async throws -> [JSONValue] { throw unavailable() }
+    func get(_ resource: ClusterResource, namespace: String, name: String) async throws -> JSONValue { throw unavailable() }
+    func list(_ resource: ClusterResource, namespace: String, labelSelector: String?) async throws -> [JSONValue] {
+        throw unavailable()
+    }
 }
 
 @Suite("Plugin registration")

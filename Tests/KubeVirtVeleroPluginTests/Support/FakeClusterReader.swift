@@ -43,73 +43,53 @@ final class FakeClusterReader: ClusterReader {
 
     private func record(_ call: String) { state.withLock { $0.calls.append(call) } }
 
-    func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {
-        try get("virtualmachineinstances.kubevirt.io", namespace, name) { $0.virtualMachineInstances[$1] }
-    }
-
-    func virtualMachine(namespace: String, name: String) async throws -> JSONValue {
-        try get("virtualmachines.kubevirt.io", namespace, name) { $0.virtualMachines[$1] }
-    }
-
-    func dataVolume(namespace: String, name: String) async throws -> JSONValue {
-        try get("datavolumes.cdi.kubevirt.io", namespace, name) { $0.dataVolumes[$1] ?? $0.anyDataVolume }
-    }
-
-    func persistentVolumeClaim(namespace: String, name: String) async throws -> JSONValue {
-        try get("persistentvolumeclaims", namespace, name) { $0.claims[$1] ?? $0.anyClaim }
-    }
-
-    private func get(
-        _ resource: String, _ namespace: String, _ name: String, _ find: (State, String) -> JSONValue?
-    ) throws -> JSONValue {
+    func get(_ resource: ClusterResource, namespace: String, name: String) async throws -> JSONValue {
         record("GET \(resource) \(namespace)/\(name)")
+        let key = "\(namespace)/\(name)"
         return try state.withLock { state in
             if let error = state.getError { throw error }
-            guard let found = find(state, "\(namespace)/\(name)") else {
-                throw KubernetesNotFoundError(resource: resource, name: name)
-            }
+            let found: JSONValue? =
+                switch resource {
+                case .virtualMachineInstances: state.virtualMachineInstances[key]
+                case .virtualMachines: state.virtualMachines[key]
+                case .dataVolumes: state.dataVolumes[key] ?? state.anyDataVolume
+                case .persistentVolumeClaims: state.claims[key] ?? state.anyClaim
+                default: nil
+                }
+            guard let found else { throw KubernetesNotFoundError(resource: resource, name: name) }
             return found
         }
     }
 
-    func virtualMachineInstances(namespace: String) async throws -> [JSONValue] {
-        try list("virtualmachineinstances.kubevirt.io", namespace) { $0.virtualMachineInstances }
-    }
-
-    func virtualMachines(namespace: String) async throws -> [JSONValue] {
-        try list("virtualmachines.kubevirt.io", namespace) { $0.virtualMachines }
-    }
-
-    func dataVolumes(namespace: String) async throws -> [JSONValue] {
-        try list("datavolumes.cdi.kubevirt.io", namespace) { $0.dataVolumes }
-    }
-
-    /// The objects of `namespace` from a `namespace/name`-keyed table, in name order. `getError` fails LISTs too, so
-    /// a test of a failing API sees the failure whichever request the cache makes.
-    private func list(_ resource: String, _ namespace: String, _ table: (State) -> [String: JSONValue]) throws -> [JSONValue] {
+    /// VMs, VMIs and DataVolumes come from their `namespace/name`-keyed tables in name order, and `getError` fails
+    /// their LISTs too, so a test of a failing API sees the failure whichever request the cache makes. Pods and PVCs
+    /// come from their own list tables, wait at the gate, and fail with their own errors.
+    func list(_ resource: ClusterResource, namespace: String, labelSelector: String?) async throws -> [JSONValue] {
         record("LIST \(resource) \(namespace)")
-        return try state.withLock { state in
-            if let error = state.getError { throw error }
-            return table(state).filter { $0.key.hasPrefix(namespace + "/") }.sorted { $0.key < $1.key }.map(\.value)
-        }
-    }
-
-    func launcherPods(namespace: String) async throws -> [JSONValue] {
-        record("LIST pods \(namespace)")
-        await gate?.wait()
-        return try state.withLock { state in
-            if let error = state.podListError { throw error }
-            if !state.podListSequence.isEmpty { return state.podListSequence.removeFirst() }
-            return state.launcherPods[namespace] ?? []
-        }
-    }
-
-    func persistentVolumeClaims(namespace: String, labelSelector: String?) async throws -> [JSONValue] {
-        record("LIST persistentvolumeclaims \(namespace)")
-        await gate?.wait()
-        return try state.withLock { state in
-            if let error = state.claimListError { throw error }
-            return state.claimLists[namespace] ?? []
+        switch resource {
+        case .pods, .persistentVolumeClaims:
+            await gate?.wait()
+            return try state.withLock { state in
+                if resource == .pods {
+                    if let error = state.podListError { throw error }
+                    if !state.podListSequence.isEmpty { return state.podListSequence.removeFirst() }
+                    return state.launcherPods[namespace] ?? []
+                }
+                if let error = state.claimListError { throw error }
+                return state.claimLists[namespace] ?? []
+            }
+        default:
+            return try state.withLock { state in
+                if let error = state.getError { throw error }
+                let table: [String: JSONValue] =
+                    switch resource {
+                    case .virtualMachineInstances: state.virtualMachineInstances
+                    case .virtualMachines: state.virtualMachines
+                    case .dataVolumes: state.dataVolumes
+                    default: [:]
+                    }
+                return table.filter { $0.key.hasPrefix(namespace + "/") }.sorted { $0.key < $1.key }.map(\.value)
+            }
         }
     }
 }
