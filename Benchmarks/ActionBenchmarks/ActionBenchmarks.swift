@@ -52,7 +52,7 @@ final class ActionFixture: Sendable {
         let directory = FileManager.default.temporaryDirectory.path + "/action-benchmarks-\(getpid())"
         let cluster = try await EmbeddedCluster.start(objects: manifests, directory: directory)
         let kubevirt = KubeVirtPlugin(
-            clusterReader: APIClusterReader(client: SharedKubeClient(environment: cluster.environment)),
+            clusterReader: APIClusterReader(client: SharedKubeClient(pluginEnvironment: cluster.environment)),
             makeLogger: { label in
                 var logger = Logger(label: label) { _ in SwiftLogNoOpLogHandler() }
                 logger.logLevel = .critical

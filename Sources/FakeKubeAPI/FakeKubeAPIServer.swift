@@ -16,6 +16,7 @@ public final class FakeKubeAPIServer: Sendable {
         public var query: [String: String]
         /// The Authorization header (tests check tokens; never printed).
         public var authorization: String?
+        public var userAgent: String?
     }
 
     /// A canned fault, consumed by the next matching request.
@@ -164,10 +165,10 @@ public final class FakeKubeAPIServer: Sendable {
         var dropWithoutTLSShutdown = false
     }
 
-    func answer(method: String, uri: String, authorization: String?) -> Answer {
+    func answer(method: String, uri: String, authorization: String?, userAgent: String?) -> Answer {
         let (path, query) = Self.split(uri)
         let (fault, requiredToken, latency) = state.withLock { state -> (Fault?, String?, Duration?) in
-            state.requests.append(Request(method: method, path: path, query: query, authorization: authorization))
+            state.requests.append(Request(method: method, path: path, query: query, authorization: authorization, userAgent: userAgent))
             let index = state.faults.firstIndex { $0.pathContains.isEmpty || path.contains($0.pathContains) }
             return (index.map { state.faults.remove(at: $0).fault }, state.requiredToken, state.latency)
         }
@@ -242,7 +243,8 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head else { return }
             self.head = nil
             let answer = server.answer(
-                method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "Authorization"))
+                method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "Authorization"),
+                userAgent: head.headers.first(name: "User-Agent"))
             let keepAlive = head.isKeepAlive
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let respond = { loopBound.value.0.write(answer, keepAlive: keepAlive, context: loopBound.value.1) }

@@ -13,13 +13,12 @@ public final class SharedKubeClient: Sendable {
         self.make = make
     }
 
-    /// The default: client-go's loading rules over `environment` (the process's), options from the environment.
-    /// The logger is created on first use, after the plugin has set up logging (a logger made earlier would write
+    /// The default: client-go's loading rules over `environment` (the process's), with `options`, whose `problems`
+    /// are logged as warnings when the client is made. The logger is created on first use, after the plugin has set up logging (a logger made earlier would write
     /// to stdout, which Velero reserves for the handshake).
-    public convenience init(environment: [String: String]) {
+    public convenience init(environment: [String: String], options: KubeClientOptions) {
         self.init { () throws(KubeAPIError) -> KubeAPIClient in
             let config = try KubeConfigLoader(environment: environment).load()
-            let options = KubeClientOptions(environment: environment)
             let logger = Logger(label: "kube-client")
             for problem in options.problems { logger.warning("\(problem)") }
             return try KubeAPIClient(config: config, options: options, environment: environment, logger: logger)

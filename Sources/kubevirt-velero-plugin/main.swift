@@ -7,6 +7,6 @@ import VeleroPluginKit
 // request is made before an action needs one.
 let registry = PluginRegistry()
 let plugin = KubeVirtPlugin(
-    clusterReader: APIClusterReader(client: SharedKubeClient(environment: ProcessEnvironment.current)))
+    clusterReader: APIClusterReader(client: SharedKubeClient(pluginEnvironment: ProcessEnvironment.current)))
 plugin.register(in: registry)
 PluginMain.run(registry: registry, label: "kubevirt-velero-plugin")

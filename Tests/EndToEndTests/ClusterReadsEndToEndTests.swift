@@ -68,6 +68,7 @@ import VeleroPluginKit
         #expect(podLists.count == 1, "one launcher-pod LIST serves the VM, the VMI and the item block")
         #expect(podLists.first?.query["labelSelector"] == "kubevirt.io=virt-launcher")
         #expect(cluster.server.requests.allSatisfy { $0.authorization == "Bearer e2e-token" })
+        #expect(cluster.server.requests.allSatisfy { $0.userAgent == "kubevirt-velero-plugin-swift" }, "the plugin names itself")
         await host.kill()
         #expect(!host.process.stderrLines.joined().contains("e2e-token"), "the token never reaches a log line")
     }

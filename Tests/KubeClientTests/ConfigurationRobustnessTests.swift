@@ -37,14 +37,14 @@ import Testing
     }
 
     @Test("timeout, QPS and burst out of range, infinite or not numbers keep their defaults and say why", arguments: [
-        ("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", "99999999999"),  // was an integer overflow trap
-        ("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", "inf"), ("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", "nan"),
-        ("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", "-5"), ("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", "thirty"),
-        ("KUBEVIRT_VELERO_PLUGIN_API_QPS", "1e-300"), ("KUBEVIRT_VELERO_PLUGIN_API_QPS", "inf"),
-        ("KUBEVIRT_VELERO_PLUGIN_API_BURST", "0"), ("KUBEVIRT_VELERO_PLUGIN_API_BURST", "99999999999999999999"),
+        ("TEST_API_TIMEOUT", "99999999999"),  // was an integer overflow trap
+        ("TEST_API_TIMEOUT", "inf"), ("TEST_API_TIMEOUT", "nan"),
+        ("TEST_API_TIMEOUT", "-5"), ("TEST_API_TIMEOUT", "thirty"),
+        ("TEST_API_QPS", "1e-300"), ("TEST_API_QPS", "inf"),
+        ("TEST_API_BURST", "0"), ("TEST_API_BURST", "99999999999999999999"),
     ])
     func invalidTunables(name: String, value: String) {
-        let options = KubeClientOptions(environment: [name: value])
+        let options = KubeClientOptions(environment: [name: value], names: testVariables)
         let defaults = KubeClientOptions()
         #expect(options.requestTimeout == defaults.requestTimeout)
         #expect(options.queriesPerSecond == defaults.queriesPerSecond && options.burst == defaults.burst)
@@ -53,9 +53,8 @@ import Testing
 
     @Test("valid tunables are taken, with spaces around them")
     func validTunables() {
-        let options = KubeClientOptions(environment: [
-            "KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT": " 2.5 ", "KUBEVIRT_VELERO_PLUGIN_API_QPS": "50", "KUBEVIRT_VELERO_PLUGIN_API_BURST": "75",
-        ])
+        let options = KubeClientOptions(
+            environment: ["TEST_API_TIMEOUT": " 2.5 ", "TEST_API_QPS": "50", "TEST_API_BURST": "75"], names: testVariables)
         #expect(options.requestTimeout == .milliseconds(2500) && options.queriesPerSecond == 50 && options.burst == 75)
         #expect(options.problems.isEmpty)
     }
@@ -120,3 +119,7 @@ import Testing
         }
     }
 }
+
+/// Variable names of the tests' own choosing: the client reads whichever names its user gives it.
+let testVariables = KubeClientOptions.VariableNames(
+    requestTimeout: "TEST_API_TIMEOUT", queriesPerSecond: "TEST_API_QPS", burst: "TEST_API_BURST")

@@ -58,6 +58,22 @@ import Testing
         await f.server.shutdown()
     }
 
+    @Test("every request carries the User-Agent its user configured, and a neutral one by default")
+    func userAgentIsTheCallersChoice() async throws {
+        var options = Self.fastOptions()
+        options.userAgent = "some-program/1.0"
+        let named = try await start(options: options)
+        try named.server.store.add(Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"}}"#.utf8))
+        _ = try await named.client.get("/api/v1/namespaces/ns/pods/p", Self.podRequest)
+        _ = try await named.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest)
+        #expect(named.server.requests.map(\.userAgent) == ["some-program/1.0", "some-program/1.0"])
+        await named.server.shutdown()
+        let plain = try await start()
+        _ = try? await plain.client.get("/api/v1/namespaces/ns/pods/p", Self.podRequest)
+        #expect(plain.server.requests.map(\.userAgent) == ["swift-kube-client"])
+        await plain.server.shutdown()
+    }
+
     @Test func listsFollowContinueTokensAndKeepServerOrder() async throws {
         var options = Self.fastOptions()
         options.pageSize = 2
@@ -299,7 +315,7 @@ import Testing
     }
 
     @Test func sharedClientIsCreatedLazilyOnceAndConfigErrorsAreNotFatal() throws {
-        let missing = SharedKubeClient(environment: ["HOME": "/nonexistent"])
+        let missing = SharedKubeClient(environment: ["HOME": "/nonexistent"], options: KubeClientOptions())
         #expect(throws: KubeAPIError.self) { try missing.get() }
         let calls = LockedCounter()
         let shared = SharedKubeClient { () throws(KubeAPIError) -> KubeAPIClient in
@@ -525,9 +541,8 @@ import Testing
     }
 
     @Test func environmentTunesTimeoutsAndRateLimits() {
-        let options = KubeClientOptions(environment: [
-            "KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT": "5", "KUBEVIRT_VELERO_PLUGIN_API_QPS": "7", "KUBEVIRT_VELERO_PLUGIN_API_BURST": "x",
-        ])
+        let options = KubeClientOptions(
+            environment: ["TEST_API_TIMEOUT": "5", "TEST_API_QPS": "7", "TEST_API_BURST": "x"], names: testVariables)
         #expect(options.requestTimeout == .seconds(5))
         #expect(options.queriesPerSecond == 7)
         #expect(options.burst == KubeClientOptions().burst)

@@ -27,8 +27,25 @@ public struct KubeClientOptions: Sendable {
     public var maxBodyBytes = 256 << 20
     /// A bound service-account token is re-read when it is older than this (and on HTTP 401).
     public var tokenRefreshInterval: Duration = .seconds(60)
+    /// The `User-Agent` header of every request: the program using the client names itself.
+    public var userAgent = "swift-kube-client"
 
     public init() {}
+
+    /// The environment variables that tune an options value (`init(environment:names:)`): the program using the
+    /// client chooses them.
+    public struct VariableNames: Sendable {
+        /// Seconds per attempt.
+        public var requestTimeout: String
+        public var queriesPerSecond: String
+        public var burst: String
+
+        public init(requestTimeout: String, queriesPerSecond: String, burst: String) {
+            self.requestTimeout = requestTimeout
+            self.queriesPerSecond = queriesPerSecond
+            self.burst = burst
+        }
+    }
 
     /// Why values from the environment were not used (each kept its default); the caller logs them.
     public private(set) var problems: [String] = []
@@ -38,11 +55,10 @@ public struct KubeClientOptions: Sendable {
     public static let queriesPerSecondRange = 0.01...1_000_000.0
     public static let burstRange = 1...1_000_000
 
-    /// Options from the environment: `KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT` (seconds),
-    /// `KUBEVIRT_VELERO_PLUGIN_API_QPS`, `KUBEVIRT_VELERO_PLUGIN_API_BURST`. A value that is not a number, not
-    /// finite (`inf`, `nan`) or out of range keeps the default and is reported in `problems`: no value can overflow a
-    /// duration or make the rate limiter wait forever.
-    public init(environment: [String: String]) {
+    /// Options from the environment variables `names`: the request timeout in seconds, queries per second and burst.
+    /// A value that is not a number, not finite (`inf`, `nan`) or out of range keeps the default and is reported in
+    /// `problems`: no value can overflow a duration or make the rate limiter wait forever.
+    public init(environment: [String: String], names: VariableNames) {
         self.init()
         func trimmed(_ text: String) -> Substring {
             let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
@@ -58,18 +74,18 @@ public struct KubeClientOptions: Sendable {
             }
             return value
         }
-        if let seconds = number("KUBEVIRT_VELERO_PLUGIN_API_TIMEOUT", Self.timeoutRange, default: 30) {
+        if let seconds = number(names.requestTimeout, Self.timeoutRange, default: 30) {
             requestTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
         }
-        if let qps = number("KUBEVIRT_VELERO_PLUGIN_API_QPS", Self.queriesPerSecondRange, default: queriesPerSecond) {
+        if let qps = number(names.queriesPerSecond, Self.queriesPerSecondRange, default: queriesPerSecond) {
             queriesPerSecond = qps
         }
-        if let text = environment["KUBEVIRT_VELERO_PLUGIN_API_BURST"] {
+        if let text = environment[names.burst] {
             if let burst = Int(trimmed(text)), Self.burstRange.contains(burst) {
                 self.burst = burst
             } else {
                 problems.append(
-                    "KUBEVIRT_VELERO_PLUGIN_API_BURST=\(text) is not a whole number from \(Self.burstRange.lowerBound) to \(Self.burstRange.upperBound); using \(burst)")
+                    "\(names.burst)=\(text) is not a whole number from \(Self.burstRange.lowerBound) to \(Self.burstRange.upperBound); using \(burst)")
             }
         }
     }
@@ -310,7 +326,7 @@ public final class KubeAPIClient: Sendable {
 
     private func once(_ path: String, _ description: RequestDescription) async -> Outcome {
         _ = reloadTrustRoots(checkNow: false)
-        var headers = [("Accept", "application/json"), ("User-Agent", "kubevirt-velero-plugin-swift")]
+        var headers = [("Accept", "application/json"), ("User-Agent", options.userAgent)]
         do {
             if let bearer = try staticToken ?? token?.current() {
                 headers.append(("Authorization", "Bearer " + bearer))
