@@ -43,7 +43,7 @@ let package = Package(
             linkerSettings: shimLinker
         ),
         // go-plugin + Velero protocol in Swift; knows nothing about KubeVirt.
-        .target(name: "VeleroPluginKit", dependencies: ["CGRPCShim", log]),
+        .target(name: "VeleroPluginKit", dependencies: ["CGRPCShim", "LosslessJSON", log]),
         // Lossless JSON: key order and number literals kept; used for every item edit and every API response.
         .target(name: "LosslessJSON"),
         // Kubernetes REST client: kubeconfig/in-cluster configuration, TLS, retries, rate limit, pagination.
@@ -105,7 +105,7 @@ let package = Package(
         ),
         // KubeVirt's and CDI's published API (key names and types) and the check that holds test objects to it.
         .target(name: "SchemaCheck", dependencies: ["LosslessJSON"], path: "Tests/SchemaCheck"),
-        .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost", "CGRPCShim"]),
+        .testTarget(name: "VeleroPluginKitTests", dependencies: ["VeleroPluginKit", "PluginHost", "CGRPCShim", "LosslessJSON"]),
         .testTarget(name: "LosslessJSONTests", dependencies: ["LosslessJSON"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "LosslessJSON", nio("NIOCore"), nio("NIOPosix")]),
         .testTarget(name: "KubeVirtVeleroPluginTests", dependencies: ["KubeVirtVeleroPlugin", "VeleroPluginKit", "KubeClient", "SchemaCheck"]),

@@ -34,6 +34,14 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// `text` as a JSON string, quoted and escaped exactly as `serialized()` writes strings: for writers of JSON that
+    /// is not held as a `JSONValue` (the plugin's log lines).
+    public static func appendString(_ text: String, to output: inout [UInt8]) {
+        JSONSerializer.writeString(text, to: &output)
+    }
+}
+
 extension JSONObject {
     public func write(to output: inout [UInt8]) {
         output.append(UInt8(ascii: "{"))

@@ -30,30 +30,19 @@ public struct PluginCallError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// Velero's rendering: `rpc error: code = Unknown desc = <message>`.
-    public var description: String { "rpc error: code = \(GRPCCodeName.name(code)) desc = \(message)" }
-}
-
-enum GRPCCodeName {
-    static func name(_ code: Int32) -> String {
-        let names = [
-            "OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound", "AlreadyExists",
-            "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented",
-            "Internal", "Unavailable", "DataLoss", "Unauthenticated",
-        ]
-        return code >= 0 && Int(code) < names.count ? names[Int(code)] : "Code(\(code))"
-    }
+    public var description: String { "rpc error: code = \(GRPCCode.name(code)) desc = \(message)" }
 }
 
 /// A gRPC client channel over the C shim (one completion-queue thread); calls are async and may run concurrently.
 public final class GRPCChannel: Sendable {
-    private let channel: CPointerBox
+    private let channel: CHandle
 
     public init(target: String) throws {
         var error = [CChar](repeating: 0, count: 256)
         guard let created = gs_channel_create(target, &error, error.count) else {
             throw PluginHostError(error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
-        channel = CPointerBox(created)
+        channel = CHandle(created)
     }
 
     /// Closes the connection. Streams must have ended or been cancelled first.
@@ -114,7 +103,7 @@ public final class GRPCChannel: Sendable {
 /// A stream the host keeps open (go-plugin's stdio and broker streams).
 public final class HeldStream: Sendable {
     private struct State {
-        var handle: CPointerBox?
+        var handle: CHandle?
         var messages = 0
         var outcome: CallOutcome?
         var waiters: [CheckedContinuation<CallOutcome, Never>] = []
@@ -122,7 +111,7 @@ public final class HeldStream: Sendable {
 
     private let state = Mutex(State())
 
-    fileprivate func attach(_ handle: OpaquePointer) { state.withLock { $0.handle = CPointerBox(handle) } }
+    fileprivate func attach(_ handle: OpaquePointer) { state.withLock { $0.handle = CHandle(handle) } }
 
     fileprivate func received(_ result: gs_client_result) { state.withLock { $0.messages += 1 } }
 
@@ -165,23 +154,6 @@ public final class HeldStream: Sendable {
 private final class ContinuationBox {
     let continuation: CheckedContinuation<CallOutcome, Never>
     init(_ continuation: CheckedContinuation<CallOutcome, Never>) { self.continuation = continuation }
-}
-
-/// An owned C handle usable from any thread (the shim's client functions are thread-safe).
-final class CPointerBox: Sendable {
-    private struct Raw: @unchecked Sendable { let pointer: OpaquePointer }
-    private let pointer: Mutex<Raw?>
-
-    init(_ pointer: OpaquePointer) { self.pointer = Mutex(Raw(pointer: pointer)) }
-
-    func peek() -> OpaquePointer? { pointer.withLock { $0?.pointer } }
-
-    func take() -> OpaquePointer? {
-        pointer.withLock { value in
-            defer { value = nil }
-            return value?.pointer
-        }
-    }
 }
 
 extension CallOutcome {

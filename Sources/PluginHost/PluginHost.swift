@@ -79,8 +79,8 @@ public final class PluginHost: Sendable {
             handshake = try Handshake(parsing: line)
             channel = try GRPCChannel(target: "unix:" + socketRoot + handshake.address)
             // go-plugin opens the stdio stream while building its client, then the broker stream.
-            stdio = try channel.openStream("/plugin.GRPCStdio/StreamStdio", request: [])
-            broker = try channel.openStream("/plugin.GRPCBroker/StartStream", request: nil)
+            stdio = try channel.openStream(MethodPath.stdioStream, request: [])
+            broker = try channel.openStream(MethodPath.brokerStream, request: nil)
         } catch {
             process.signal(SIGKILL)
             process.waitForExit(timeout: .seconds(5))
@@ -102,30 +102,23 @@ public final class PluginHost: Sendable {
     // MARK: - Velero's calls
 
     public func listPlugins() async throws -> [PluginIdentifier] {
-        try ListPluginsResponse(decoding: try await call("/generated.PluginLister/ListPlugins", [])).plugins
+        try ListPluginsResponse(decoding: try await call(MethodPath.listPlugins, [])).plugins
     }
 
     public func healthCheck(service: String = "plugin") async throws -> Int32 {
-        try HealthCheckResponse(decoding: try await call("/grpc.health.v1.Health/Check", HealthCheckRequest(service: service).encoded())).status
+        try HealthCheckResponse(decoding: try await call(MethodPath.healthCheck, HealthCheckRequest(service: service).encoded())).status
     }
 
     /// AppliesTo of a plugin of `kind`; `nil` means the selector was absent (every resource).
     public func appliesTo(kind: PluginKind, name: String) async throws -> ResourceSelector? {
-        let path =
-            switch kind {
-            case .backupItemAction: "/generated.BackupItemAction/AppliesTo"
-            case .backupItemActionV2: "/v2.BackupItemAction/AppliesTo"
-            case .restoreItemAction: "/generated.RestoreItemAction/AppliesTo"
-            case .restoreItemActionV2: "/v2.RestoreItemAction/AppliesTo"
-            case .itemBlockAction: "/v1.ItemBlockAction/AppliesTo"
-            }
+        let path = MethodPath.of(kind, "AppliesTo")
         return try AppliesToResponse(decoding: try await call(path, AppliesToRequest(plugin: name).encoded())).selector
     }
 
     /// BackupItemAction Execute; `v2` calls the v2 service (same request fields, the response adds operation IDs).
     public func backupExecute(name: String, item: [UInt8], backup: [UInt8], v2: Bool = false) async throws -> BackupExecuteResponse {
         let request = BackupExecuteRequest(plugin: name, item: item, backup: backup).encoded()
-        let path = v2 ? "/v2.BackupItemAction/Execute" : "/generated.BackupItemAction/Execute"
+        let path = MethodPath.execute(v2 ? .backupItemActionV2 : .backupItemAction)
         return try BackupExecuteResponse(decoding: try await call(path, request))
     }
 
@@ -134,13 +127,13 @@ public final class PluginHost: Sendable {
         async throws -> RestoreExecuteResponse
     {
         let request = RestoreExecuteRequest(plugin: name, item: item, restore: restore, itemFromBackup: itemFromBackup)
-        let path = v2 ? "/v2.RestoreItemAction/Execute" : "/generated.RestoreItemAction/Execute"
+        let path = MethodPath.execute(v2 ? .restoreItemActionV2 : .restoreItemAction)
         return try RestoreExecuteResponse(decoding: try await call(path, request.encoded()))
     }
 
     public func getRelatedItems(name: String, item: [UInt8], backup: [UInt8]) async throws -> [ResourceIdentifier] {
         let request = BackupExecuteRequest(plugin: name, item: item, backup: backup).encoded()
-        return try GetRelatedItemsResponse(decoding: try await call("/v1.ItemBlockAction/GetRelatedItems", request)).relatedItems
+        return try GetRelatedItemsResponse(decoding: try await call(MethodPath.execute(.itemBlockAction), request)).relatedItems
     }
 
     /// A raw unary call; throws the error Velero's client would see.
@@ -156,7 +149,7 @@ public final class PluginHost: Sendable {
     public func kill(grace: Duration = .seconds(2)) async -> KillReport {
         let start = ContinuousClock.now
         broker.cancel()
-        let outcome = await channel.unary("/plugin.GRPCController/Shutdown", [])
+        let outcome = await channel.unary(MethodPath.shutdown, [])
         stdio.cancel()
         _ = await stdio.finished()
         _ = await broker.finished()

@@ -328,19 +328,7 @@ public final class BackupSimulation {
     }
 
     static func message(_ error: any Error) -> String {
-        if let call = error as? PluginCallError { return "rpc error: code = \(GRPCCodeName.name(call.code)) desc = \(call.message)" }
+        if let call = error as? PluginCallError { return "rpc error: code = \(GRPCCode.name(call.code)) desc = \(call.message)" }
         return "\(error)"
-    }
-}
-
-/// gRPC status code names as Go prints them in `rpc error: code = … desc = …`.
-enum GRPCCodeName {
-    static func name(_ code: Int32) -> String {
-        let names = [
-            "OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound", "AlreadyExists", "PermissionDenied",
-            "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable",
-            "DataLoss", "Unauthenticated",
-        ]
-        return names.indices.contains(Int(code)) ? names[Int(code)] : "Code(\(code))"
     }
 }

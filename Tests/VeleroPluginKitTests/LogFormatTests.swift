@@ -1,3 +1,4 @@
+import LosslessJSON
 import Foundation
 import Logging
 import Testing
@@ -25,6 +26,12 @@ import Testing
         #expect(parsed["@message"] as? String == hostile)
         let escaped = VeleroLogSink.render(level: .info, message: "a\"b\\c\nd\u{1}e\r\tf", source: "x:1", fields: [])
         #expect(String(decoding: escaped, as: UTF8.self).contains(#""@message":"a\"b\\c\nd\u0001e\r\tf","#))
+        // One escaper for log lines and items (LosslessJSON's): backspace and form feed get their short escapes.
+        var item: [UInt8] = []
+        JSONValue.string("g\u{8}h\u{c}i").write(to: &item)
+        let shortEscapes = VeleroLogSink.render(level: .info, message: "g\u{8}h\u{c}i", source: "x:1", fields: [])
+        #expect(String(decoding: shortEscapes, as: UTF8.self).contains(#""@message":"g\bh\fi","#))
+        #expect(String(decoding: shortEscapes, as: UTF8.self).contains(#""@message":"# + String(decoding: item, as: UTF8.self)))
         let huge = String(repeating: "a", count: 200_000)
         let line = VeleroLogSink.render(level: .error, message: huge, source: "x:1", fields: [("detail", huge)])
         #expect(line.count < 64 * 1024)

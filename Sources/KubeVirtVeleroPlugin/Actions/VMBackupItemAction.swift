@@ -27,9 +27,10 @@ public struct VMBackupItemAction: BackupItemAction {
 
     public func execute(item: [UInt8], backup: [UInt8]) async throws -> BackupItemActionOutput {
         logger.info("Executing \(Self.typeName)")
-        var vm = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
+        let received = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
         let settings = try BackupSettings.of(backup: backup, actionTypeName: Self.typeName)
-        try vm.requireVirtualMachineTemplate()
+        let checked = try VirtualMachineItem(received)
+        var vm = checked.object
 
         if let reason = try await unsafeBackupReason(vm, filter: settings.filter) {
             throw ActionError("VM cannot be safely backed up: \(reason)")
@@ -52,7 +53,7 @@ public struct VMBackupItemAction: BackupItemAction {
             }
         }
 
-        let result = try await graph.virtualMachine(vm)
+        let result = try await graph.virtualMachine(checked)
         if let error = result.error { throw ActionError(error) }
 
         let instancetypeChanged = try copyRevisionName(&vm, spec: "instancetype", status: "instancetypeRef")

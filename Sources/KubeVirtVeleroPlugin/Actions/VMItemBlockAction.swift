@@ -30,7 +30,7 @@ public struct VMItemBlockAction: ItemBlockAction {
         _ = try BackupSettings.of(backup: backup, actionTypeName: Self.typeName)
         guard (try? json.string(at: ["kind"])) == "VirtualMachine" else { return [] }
         let vm = try KubernetesObject(item: json, kind: "VirtualMachine", actionTypeName: Self.typeName)
-        let result = try await graph.virtualMachine(vm)
+        let result = try await graph.virtualMachine(VirtualMachineItem(vm))
         if let error = result.error {
             // The VM's BackupItemAction fails the item for this; the block keeps what could be found.
             logger.warning("Related items of \(vm.reference) are incomplete: \(error)")

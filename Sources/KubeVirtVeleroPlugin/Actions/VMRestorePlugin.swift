@@ -22,9 +22,10 @@ public struct VMRestorePlugin: RestoreItemAction {
 
     public func execute(item: [UInt8], itemFromBackup: [UInt8], restore: [UInt8]) async throws -> RestoreItemActionOutput {
         logger.info("Running \(Self.typeName)")
-        var vm = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
+        let received = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
         let labels = try RestoreLabels(restore: restore, actionTypeName: Self.typeName)
-        try vm.requireVirtualMachineTemplate()
+        let checked = try VirtualMachineItem(received)
+        var vm = checked.object
         var changed = false
 
         if let runStrategy = labels.runStrategy {
@@ -49,7 +50,8 @@ public struct VMRestorePlugin: RestoreItemAction {
             changed = true
         }
 
-        let result = try await graph.virtualMachine(vm)
+        // The graph reads none of the fields edited above.
+        let result = try await graph.virtualMachine(checked)
         if let error = result.error { throw ActionError(error) }
         // The backup's bookkeeping, read by the graph above; the restored VM carries its live annotations only.
         if vm.removeAnnotation(Annotation.backendStoragePVCs) != nil { changed = true }

@@ -12,7 +12,8 @@ struct BackupGraph: Sendable {
     /// ObjectBackupGraph: dispatch on the item's `kind`; other kinds have no graph.
     func object(_ item: JSONValue) async throws(ActionError) -> GraphResult {
         switch (try? item.string(at: ["kind"])) ?? nil {
-        case "VirtualMachine": try await virtualMachine(KubernetesObject(fetched: item, kind: "VirtualMachine"))
+        case "VirtualMachine":
+            try await virtualMachine(VirtualMachineItem(KubernetesObject(fetched: item, kind: "VirtualMachine")))
         case "VirtualMachineInstance":
             try await virtualMachineInstance(KubernetesObject(fetched: item, kind: "VirtualMachineInstance"))
         case "DataVolume": try dataVolume(KubernetesObject(fetched: item, kind: "DataVolume"))
@@ -22,8 +23,8 @@ struct BackupGraph: Sendable {
 
     /// The Go plugin's VirtualMachineBackupGraph: revisions, then (if created) the VMI and its launcher pod, then the
     /// template's dependencies.
-    func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
-        try vm.requireVirtualMachineTemplate()
+    func virtualMachine(_ item: VirtualMachineItem) async throws(ActionError) -> GraphResult {
+        let vm = item.object
         var result = GraphResult(items: try steps.controllerRevisions(of: vm))
         if try vm.bool(["status", "created"]) == true {
             result.items.append(.virtualMachineInstance(vm.namespace, vm.name))

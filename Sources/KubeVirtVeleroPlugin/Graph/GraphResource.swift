@@ -73,12 +73,3 @@ struct GraphResult: Sendable, Equatable {
         }
     }
 }
-
-extension KubernetesObject {
-    /// D5: the VM template every VM graph and action needs; absent, null or not an object is an error naming the VM.
-    func requireVirtualMachineTemplate() throws(ActionError) {
-        guard case .present(.object) = (try? json.lookup(["spec", "template"])) ?? .absent else {
-            throw ActionError("VirtualMachine \(namespacedName) has no spec.template")
-        }
-    }
-}

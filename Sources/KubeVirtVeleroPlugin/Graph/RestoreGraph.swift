@@ -14,15 +14,16 @@ struct RestoreGraph: Sendable {
     /// ObjectRestoreGraph: dispatch on the item's `kind`; other kinds have no graph.
     func object(_ item: JSONValue) async throws(ActionError) -> GraphResult {
         switch (try? item.string(at: ["kind"])) ?? nil {
-        case "VirtualMachine": try await virtualMachine(KubernetesObject(fetched: item, kind: "VirtualMachine"))
+        case "VirtualMachine":
+            try await virtualMachine(VirtualMachineItem(KubernetesObject(fetched: item, kind: "VirtualMachine")))
         case "VirtualMachineInstance":
             try await virtualMachineInstance(KubernetesObject(fetched: item, kind: "VirtualMachineInstance"))
         default: GraphResult()
         }
     }
 
-    func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
-        try vm.requireVirtualMachineTemplate()
+    func virtualMachine(_ item: VirtualMachineItem) async throws(ActionError) -> GraphResult {
+        let vm = item.object
         var items = try steps.controllerRevisions(of: vm)
         items += try await steps.specDependencies(of: vm, template: .virtualMachine, vmName: vm.name)
         items += try steps.dataVolumeTemplateSources(of: vm)

@@ -1,3 +1,4 @@
+import LosslessJSON
 import CGRPCShim
 import Logging
 import Synchronization
@@ -131,9 +132,9 @@ public final class VeleroLogSink: Sendable {
         out.append(UInt8(ascii: "{"))
         for (index, (key, value)) in pairs.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendString(key, to: &out)
+            JSONValue.appendString(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            JSONText.appendString(value, to: &out)
+            JSONValue.appendString(value, to: &out)
         }
         out.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
         return out
@@ -201,38 +202,5 @@ public struct VeleroLogHandler: LogHandler {
             "map[" + entries.sorted { $0.key < $1.key }.map { "\($0.key):\(flatten($0.value))" }.joined(separator: " ")
                 + "]"
         }
-    }
-}
-
-/// Minimal JSON string writing for log lines.
-enum JSONText {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var text = value
-        text.withUTF8 { bytes in
-            // Runs of bytes that need no escape are copied whole; log text is almost entirely such runs.
-            var runStart = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                switch byte {
-                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-                case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                default:
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0xF)])
-                }
-                runStart = index + 1
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

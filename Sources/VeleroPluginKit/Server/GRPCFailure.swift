@@ -1,16 +1,3 @@
-/// gRPC status codes this server sends (grpc_status_code values).
-public enum GRPCCode {
-    public static let ok: Int32 = 0
-    public static let cancelled: Int32 = 1
-    public static let unknown: Int32 = 2
-    public static let notFound: Int32 = 5
-    public static let resourceExhausted: Int32 = 8
-    public static let aborted: Int32 = 10
-    public static let unimplemented: Int32 = 12
-    public static let `internal`: Int32 = 13
-    public static let unavailable: Int32 = 14
-}
-
 /// A gRPC error status as a Go plugin sends it (grpc-go's rich status): code, message, and — when the error carries a
 /// location — `grpc-status-details-bin` holding a `google.rpc.Status` with the same code and message and one
 /// `generated.Stack` detail.

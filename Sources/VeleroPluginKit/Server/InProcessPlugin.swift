@@ -19,12 +19,6 @@ public struct InProcessPlugin: Sendable {
 
     /// The method path Velero calls to run an action of `kind`.
     public static func executeMethod(for kind: PluginKind) -> String {
-        switch kind {
-        case .backupItemAction: "/generated.BackupItemAction/Execute"
-        case .backupItemActionV2: "/v2.BackupItemAction/Execute"
-        case .restoreItemAction: "/generated.RestoreItemAction/Execute"
-        case .restoreItemActionV2: "/v2.RestoreItemAction/Execute"
-        case .itemBlockAction: "/v1.ItemBlockAction/GetRelatedItems"
-        }
+        MethodPath.execute(kind)
     }
 }

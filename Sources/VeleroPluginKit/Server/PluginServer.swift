@@ -13,19 +13,14 @@ enum Route: Sendable {
     case heldBidiStream
 }
 
-/// A C handle that the shim makes safe to use from any thread (see gs_shim.h).
-struct CPointer: @unchecked Sendable {
-    let raw: OpaquePointer
-}
-
 /// A call the application owns until it is answered exactly once. If a handler loses the call without answering,
 /// `deinit` finishes it with INTERNAL so shutdown never waits for it.
 final class CallHandle: Sendable {
-    private let pointer: Mutex<CPointer?>
+    private let pointer: CHandle
 
-    init(_ call: OpaquePointer) { pointer = Mutex(CPointer(raw: call)) }
+    init(_ call: OpaquePointer) { pointer = CHandle(call) }
 
-    private func take() -> OpaquePointer? { pointer.withLock { value in defer { value = nil }; return value?.raw } }
+    private func take() -> OpaquePointer? { pointer.take() }
 
     func respond(_ bytes: [UInt8]) {
         guard let call = take() else { return }
@@ -56,7 +51,7 @@ final class CallHandle: Sendable {
 /// resumes on Swift's pool. The completion-queue thread never blocks on Swift.
 public final class PluginServer: Sendable {
     private let routes: [String: Route]
-    private let handle: Mutex<CPointer?> = Mutex(nil)
+    private let handle = CHandle()
     private let heldStreams = Mutex<[UInt64: CallHandle]>([:])
     private let stopped = DispatchSemaphore(value: 0)
     private let shutdownGraceMilliseconds: Int32
@@ -102,21 +97,21 @@ public final class PluginServer: Sendable {
             Unmanaged<PluginServer>.fromOpaque(context).release()
             throw ServerStartError(message: Self.text(error))
         }
-        handle.withLock { $0 = CPointer(raw: server) }
+        handle.store(server)
     }
 
     /// Ends held streams with OK, stops accepting calls and cancels what is still running after the grace period.
     public func beginShutdown() {
         let streams = heldStreams.withLock { streams in defer { streams = [:] }; return streams }
         for stream in streams.values { stream.finishOK() }
-        if let server = handle.withLock({ $0 }) { gs_server_shutdown(server.raw, shutdownGraceMilliseconds) }
+        if let server = handle.peek() { gs_server_shutdown(server, shutdownGraceMilliseconds) }
     }
 
     /// Blocks the calling thread until the server has stopped (Shutdown RPC, SIGTERM or `beginShutdown`).
     public func waitUntilStopped() {
         stopped.wait()
         // The completion-queue thread ends right after the stop event; join it so no thread is left behind.
-        if let server = handle.withLock({ $0 }) { gs_server_join(server.raw) }
+        if let server = handle.peek() { gs_server_join(server) }
     }
 
     private func receive(_ event: gs_event) {

@@ -8,32 +8,32 @@ enum ServiceRoutes {
         var routes: [String: Route] = [:]
 
         // go-plugin
-        routes["/grpc.health.v1.Health/Check"] = .unary { payload in
+        routes[MethodPath.healthCheck] = .unary { payload in
             let request = try HealthCheckRequest(decoding: payload)
             guard request.service == "plugin" || request.service.isEmpty else {
                 throw GRPCFailure(code: GRPCCode.notFound, message: "unknown service")
             }
             return HealthCheckResponse(status: HealthCheckResponse.serving).encoded()
         }
-        routes["/plugin.GRPCBroker/StartStream"] = .heldBidiStream
-        routes["/plugin.GRPCStdio/StreamStdio"] = .heldServerStream
-        routes["/plugin.GRPCController/Shutdown"] = .unary { _ in
+        routes[MethodPath.brokerStream] = .heldBidiStream
+        routes[MethodPath.stdioStream] = .heldServerStream
+        routes[MethodPath.shutdown] = .unary { _ in
             // Answer first, then stop: the response is already queued when the server begins shutting down.
             Task.detached { onShutdown() }
             return []
         }
 
-        routes["/generated.PluginLister/ListPlugins"] = .unary { _ in
+        routes[MethodPath.listPlugins] = .unary { _ in
             ListPluginsResponse(plugins: plugins).encoded()
         }
 
         // BackupItemAction v1
-        routes["/generated.BackupItemAction/AppliesTo"] = .unary { payload in
+        routes[MethodPath.of(.backupItemAction, "AppliesTo")] = .unary { payload in
             let request = try AppliesToRequest(decoding: payload)
             let action = try found(registry.backupItemAction(request.plugin), request.plugin)
             return AppliesToResponse(selector: try action.appliesTo()).encoded()
         }
-        routes["/generated.BackupItemAction/Execute"] = .unary { payload in
+        routes[MethodPath.of(.backupItemAction, "Execute")] = .unary { payload in
             let request = try BackupExecuteRequest(decoding: payload)
             let action = try found(registry.backupItemAction(request.plugin), request.plugin)
             let output = try await action.execute(item: request.item, backup: request.backup)
@@ -43,12 +43,12 @@ enum ServiceRoutes {
         }
 
         // BackupItemAction v2
-        routes["/v2.BackupItemAction/AppliesTo"] = .unary { payload in
+        routes[MethodPath.of(.backupItemActionV2, "AppliesTo")] = .unary { payload in
             let request = try AppliesToRequest(decoding: payload)
             let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
             return AppliesToResponse(selector: try action.appliesTo()).encoded()
         }
-        routes["/v2.BackupItemAction/Execute"] = .unary { payload in
+        routes[MethodPath.of(.backupItemActionV2, "Execute")] = .unary { payload in
             let request = try BackupExecuteRequest(decoding: payload)
             let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
             let output = try await action.execute(item: request.item, backup: request.backup)
@@ -57,13 +57,13 @@ enum ServiceRoutes {
                 operationID: output.operationID, postOperationItems: output.postOperationItems
             ).encoded()
         }
-        routes["/v2.BackupItemAction/Progress"] = .unary { payload in
+        routes[MethodPath.of(.backupItemActionV2, "Progress")] = .unary { payload in
             let request = try OperationRequest(decoding: payload)
             let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
             return try await action.progress(operationID: request.operationID, backup: request.payload)
                 .encodedResponse()
         }
-        routes["/v2.BackupItemAction/Cancel"] = .unary { payload in
+        routes[MethodPath.of(.backupItemActionV2, "Cancel")] = .unary { payload in
             let request = try OperationRequest(decoding: payload)
             let action = try found(registry.backupItemActionV2(request.plugin), request.plugin)
             try await action.cancel(operationID: request.operationID, backup: request.payload)
@@ -71,12 +71,12 @@ enum ServiceRoutes {
         }
 
         // RestoreItemAction v1
-        routes["/generated.RestoreItemAction/AppliesTo"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemAction, "AppliesTo")] = .unary { payload in
             let request = try AppliesToRequest(decoding: payload)
             let action = try found(registry.restoreItemAction(request.plugin), request.plugin)
             return AppliesToResponse(selector: try action.appliesTo()).encoded()
         }
-        routes["/generated.RestoreItemAction/Execute"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemAction, "Execute")] = .unary { payload in
             let request = try RestoreExecuteRequest(decoding: payload)
             let action = try found(registry.restoreItemAction(request.plugin), request.plugin)
             let output = try await action.execute(
@@ -88,12 +88,12 @@ enum ServiceRoutes {
         }
 
         // RestoreItemAction v2
-        routes["/v2.RestoreItemAction/AppliesTo"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemActionV2, "AppliesTo")] = .unary { payload in
             let request = try AppliesToRequest(decoding: payload)
             let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
             return AppliesToResponse(selector: try action.appliesTo()).encoded()
         }
-        routes["/v2.RestoreItemAction/Execute"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemActionV2, "Execute")] = .unary { payload in
             let request = try RestoreExecuteRequest(decoding: payload)
             let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
             let output = try await action.execute(
@@ -106,19 +106,19 @@ enum ServiceRoutes {
                 additionalItemsReadyTimeout: output.additionalItemsReadyTimeout ?? ProtoTime(seconds: 0)
             ).encoded()
         }
-        routes["/v2.RestoreItemAction/Progress"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemActionV2, "Progress")] = .unary { payload in
             let request = try OperationRequest(decoding: payload)
             let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
             return try await action.progress(operationID: request.operationID, restore: request.payload)
                 .encodedResponse()
         }
-        routes["/v2.RestoreItemAction/Cancel"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemActionV2, "Cancel")] = .unary { payload in
             let request = try OperationRequest(decoding: payload)
             let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
             try await action.cancel(operationID: request.operationID, restore: request.payload)
             return []
         }
-        routes["/v2.RestoreItemAction/AreAdditionalItemsReady"] = .unary { payload in
+        routes[MethodPath.of(.restoreItemActionV2, "AreAdditionalItemsReady")] = .unary { payload in
             let request = try ItemsReadyRequest(decoding: payload)
             let action = try found(registry.restoreItemActionV2(request.plugin), request.plugin)
             let ready = try await action.areAdditionalItemsReady(request.additionalItems, restore: request.restore)
@@ -126,12 +126,12 @@ enum ServiceRoutes {
         }
 
         // ItemBlockAction v1
-        routes["/v1.ItemBlockAction/AppliesTo"] = .unary { payload in
+        routes[MethodPath.of(.itemBlockAction, "AppliesTo")] = .unary { payload in
             let request = try AppliesToRequest(decoding: payload)
             let action = try found(registry.itemBlockAction(request.plugin), request.plugin)
             return AppliesToResponse(selector: try action.appliesTo()).encoded()
         }
-        routes["/v1.ItemBlockAction/GetRelatedItems"] = .unary { payload in
+        routes[MethodPath.of(.itemBlockAction, "GetRelatedItems")] = .unary { payload in
             let request = try BackupExecuteRequest(decoding: payload)
             let action = try found(registry.itemBlockAction(request.plugin), request.plugin)
             let related = try await action.getRelatedItems(item: request.item, backup: request.backup)

@@ -179,3 +179,17 @@ extension JSONValue {
         return copy
     }
 }
+
+/// The graphs take a checked `VirtualMachineItem`; tests hand them objects and expect the same D5 error an action
+/// gives for a VM without a template.
+extension BackupGraph {
+    func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
+        try await virtualMachine(VirtualMachineItem(vm))
+    }
+}
+
+extension RestoreGraph {
+    func virtualMachine(_ vm: KubernetesObject) async throws(ActionError) -> GraphResult {
+        try await virtualMachine(VirtualMachineItem(vm))
+    }
+}
