@@ -35,11 +35,11 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // All C: the gRPC core server/client loop and the protobuf-c output.
+        // All C, by concern: rpc/ (gRPC core server and client loops), process/, generated/ (protoc-c output).
         .target(
             name: "CGRPCShim",
-            exclude: ["README.md"],
-            cSettings: [.unsafeFlags(["-Wall", "-Wno-unused-parameter"])],
+            exclude: ["README.md", "rpc/README.md", "process/README.md"],
+            cSettings: [.headerSearchPath("."), .unsafeFlags(["-Wall", "-Wno-unused-parameter"])],
             linkerSettings: shimLinker
         ),
         // go-plugin + Velero protocol in Swift; knows nothing about KubeVirt.

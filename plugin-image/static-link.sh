@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes plugin-image/.link/link.rsp: the linker arguments (swiftc syntax, one -Xlinker per argument) that link gRPC
 # core (unsecure variant), its dependencies, protobuf-c and the C++ runtime statically, plus the glibc symbol
-# wrappers of Sources/CGRPCShim/gs_glibc_compat.c. Generated from pkg-config and the installed archives, not
+# wrappers of Sources/CGRPCShim/process/gs_glibc_compat.c. Generated from pkg-config and the installed archives, not
 # hard-coded paths.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

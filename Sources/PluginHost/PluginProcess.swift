@@ -72,7 +72,7 @@ public final class PluginProcess: Sendable {
             throw PluginHostError("cannot create pipes: \(String(cString: strerror(errno)))")
         }
         // Forked on a thread that lives as long as this process, with PR_SET_PDEATHSIG: a host that is killed takes
-        // its plugins with it (Sources/CGRPCShim/gs_spawn.c). The child starts as Go's os/exec starts one: no blocked
+        // its plugins with it (Sources/CGRPCShim/process/gs_spawn.c). The child starts as Go's os/exec starts one: no blocked
         // signals and default dispositions, whatever the spawning thread had (Swift's thread pools block some).
         let argv = wrapper + [path] + arguments
         let executable = wrapper.first ?? path

@@ -1,5 +1,5 @@
 /// Swift value types for the messages of Velero's plugin protos and go-plugin's services (`proto/`).
-/// Their protobuf encoding lives in `MessageCodec.swift`; nothing else in the project sees protobuf-c.
+/// Their protobuf encoding lives in `Codecs/` (over `ProtobufC`); nothing else in the project sees protobuf-c.
 ///
 /// Messages with the same fields in several proto packages (e.g. `generated.ExecuteRequest` and
 /// `v2.ExecuteRequest`) share one Swift type; the codec is told which proto message it reads or writes.

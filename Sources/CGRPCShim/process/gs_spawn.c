@@ -3,7 +3,7 @@
 // The child asks the kernel for SIGKILL when its parent goes away (PR_SET_PDEATHSIG). The kernel means the parent
 // *thread*, and Swift's and Dispatch's worker threads come and go, so every fork happens on one thread started here
 // that lives as long as the process.
-#include "include/gs_shim.h"
+#include "gs_shim.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,9 @@
 #define _GNU_SOURCE
 // Process-level helpers: gRPC core log routing, argv capture without /proc, and a last log line on fatal signals.
-#include "gs_internal.h"
-#include "include/gs_shim.h"
+#include "process/gs_log_hook.h"
+#include "gs_shim.h"
 
+#include <grpc/grpc.h>
 #include <grpc/support/log.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 // call keeps a close batch from its start, to report cancellation). C core never completes a batch inline, so
 // start_batch under the call mutex is safe.
 #include "gs_internal.h"
-#include "include/gs_shim.h"
+#include "gs_shim.h"
 
 #include <errno.h>
 #include <grpc/grpc_security.h>

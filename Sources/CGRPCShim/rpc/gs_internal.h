@@ -58,4 +58,4 @@ static inline gpr_timespec gs_deadline_ms(int ms) {
 }
 
 // grpc_init/grpc_shutdown bookkeeping is reference counted by C core itself.
-void gs_ensure_log_hook(void);
+#include "process/gs_log_hook.h"

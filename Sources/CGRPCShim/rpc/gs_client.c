@@ -1,7 +1,7 @@
 // A small gRPC client over the C core completion queue, used by the plugin host and the tests to talk to a plugin
 // the way Velero's go-plugin client does (see include/gs_shim.h).
 #include "gs_internal.h"
-#include "include/gs_shim.h"
+#include "gs_shim.h"
 
 #include <grpc/grpc_security.h>
 #include <pthread.h>
