@@ -89,15 +89,22 @@ let package = Package(
         .executableTarget(
             name: "velero-plugin-host",
             dependencies: [
-                "PluginHost", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON",
+                "PluginHost", "FakeKubeAPI", "VeleroSimulator", "PluginPerformance", "LosslessJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The whole-process performance suite (`make bench`, docs/performance.md): the plugin binary driven over its
+        // socket by PluginHost, with items from the examples and scale namespaces served by the simulator's local API.
+        .target(
+            name: "PluginPerformance",
+            dependencies: ["PluginHost", "VeleroPluginKit", "VeleroSimulator", "FakeKubeAPI", "LosslessJSON"],
+            path: "Benchmarks/PluginPerformance"
         ),
         // In-process benchmarks of every action's Execute (wall clock, allocations): `make bench-actions`.
         .executableTarget(
             name: "ActionBenchmarks",
             dependencies: [
-                "VeleroPluginKit", "KubeVirtVeleroPlugin", "KubeClient", "VeleroSimulator", "LosslessJSON",
+                "VeleroPluginKit", "KubeVirtVeleroPlugin", "KubeClient", "VeleroSimulator", "PluginPerformance", "LosslessJSON",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ActionBenchmarks",
@@ -113,6 +120,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON", "SchemaCheck"],
             exclude: ["Golden"]),
+        .testTarget(name: "PluginPerformanceTests", dependencies: ["PluginPerformance", "PluginHost", "SchemaCheck"]),
         .testTarget(
             name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI", "PluginHost", "SchemaCheck"]),
     ]

@@ -6,6 +6,7 @@ import LosslessJSON
 import Logging
 import Synchronization
 import VeleroPluginKit
+import PluginPerformance
 import VeleroSimulator
 
 // Every action's Execute in-process, through the same handler the gRPC server runs (request decoding, action,

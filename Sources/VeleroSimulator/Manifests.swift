@@ -32,6 +32,14 @@ public struct ManifestObject: Sendable {
     public var name: String
     public var location: SourceLocation
 
+    public init(object: JSONValue, resource: APIResource, namespace: String, name: String, location: SourceLocation) {
+        self.object = object
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.location = location
+    }
+
     public var key: ObjectKey { ObjectKey(resource: resource, namespace: namespace, name: name) }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LosslessJSON
 import PluginHost
+import PluginPerformance
 import VeleroPluginKit
 import VeleroSimulator
 

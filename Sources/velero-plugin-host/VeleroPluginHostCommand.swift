@@ -2,6 +2,7 @@ import ArgumentParser
 import FakeKubeAPI
 import Foundation
 import PluginHost
+import PluginPerformance
 import VeleroPluginKit
 
 /// Drives a Velero plugin binary the way Velero does, without a cluster.

@@ -79,13 +79,6 @@ struct PublishedAPIConformanceTests {
         #expect(checked > 0)
     }
 
-    @Test("the VMs and VMIs the performance suite generates")
-    func generatedScaleObjects() {
-        let generated = PerformanceSuite.runningVM(name: "vm-7", namespace: "scale-0", index: 7)
-        #expect(Self.schema.violations(of: generated.vm).map(\.description) == [])
-        #expect(Self.schema.violations(of: generated.vmi).map(\.description) == [])
-    }
-
     @Test("the check finds a key the API server would drop, and a wrong type, by path")
     func catchesWhatItIsFor() throws {
         let vm = try JSONValue.parse(#"""

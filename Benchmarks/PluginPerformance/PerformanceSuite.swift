@@ -1,3 +1,4 @@
+import VeleroSimulator
 import FakeKubeAPI
 import Foundation
 import LosslessJSON

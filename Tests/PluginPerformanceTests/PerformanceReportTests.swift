@@ -1,6 +1,6 @@
 import PluginHost
 import Testing
-@testable import VeleroSimulator
+@testable import PluginPerformance
 
 @Suite struct PerformanceReportTests {
     static func run(cpu seconds: Int64, lists: Int, errors: Int, items: Int) -> PerformanceSuite.ScaleFigure {

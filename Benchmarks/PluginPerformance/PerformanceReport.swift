@@ -1,3 +1,4 @@
+import VeleroSimulator
 import Foundation
 import PluginHost
 
