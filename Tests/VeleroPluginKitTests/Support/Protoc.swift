@@ -3,7 +3,7 @@ import Foundation
 /// Runs Debian's `protoc --encode/--decode` against the project's own .proto files, so codec tests compare with
 /// bytes produced by the reference protobuf implementation rather than with literals written by hand.
 enum Protoc {
-    static let protoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let protoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("proto").path
 
     static let files = [
