@@ -55,7 +55,7 @@ public struct VMIBackupItemAction: BackupItemAction {
             guard let found else {
                 let phase = try vmi.string(["status", "phase"]) ?? ""
                 throw ActionError(
-                    "pod for running VMI not found: no pod with label \(Label.kubevirt)=virt-launcher and annotation "
+                    "pod for running VMI not found: no pod with label \(LauncherPodIndex.selector) and annotation "
                         + "\(Annotation.domain)=\(vmi.name) in namespace \(vmi.namespace) (VMI phase \(phase.isEmpty ? "unknown" : phase))")
             }
             let pod = KubernetesObject(fetched: found, kind: "Pod")

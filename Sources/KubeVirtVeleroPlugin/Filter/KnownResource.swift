@@ -5,9 +5,6 @@ struct KnownResource: Sendable, Equatable {
     /// All accepted spellings, lower-case, plural first.
     let names: [String]
 
-    var plural: String { resource.plural }
-    var group: String { resource.group }
-
     static let virtualMachines = KnownResource(resource: .virtualMachines, names: ["virtualmachines", "virtualmachine", "vm", "vms"])
     static let virtualMachineInstances = KnownResource(
         resource: .virtualMachineInstances, names: ["virtualmachineinstances", "virtualmachineinstance", "vmi", "vmis"])
@@ -28,7 +25,7 @@ struct KnownResource: Sendable, Equatable {
     /// the first dot is the API group and must match; without a dot any group is accepted.
     func isNamed(byEntry entry: String) -> Bool {
         let (name, entryGroup) = BackupResourceFilter.splitAtFirstDot(entry)
-        if let entryGroup, entryGroup.lowercased() != group { return false }
+        if let entryGroup, entryGroup.lowercased() != resource.group { return false }
         return names.contains { BackupResourceFilter.equalIgnoringPlural(name, $0) }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import CGRPCShim
 import Logging
 import Synchronization
