@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["PluginHost", "VeleroPluginKit", "FakeKubeAPI", "VeleroSimulator", "LosslessJSON", "SchemaCheck"],
-            exclude: ["Golden"]),
+            exclude: ["Golden", "Stubs"]),
         .testTarget(name: "PluginPerformanceTests", dependencies: ["PluginPerformance", "PluginHost", "SchemaCheck"]),
         .testTarget(
             name: "VeleroSimulatorTests", dependencies: ["VeleroSimulator", "LosslessJSON", "FakeKubeAPI", "PluginHost", "SchemaCheck"]),

@@ -2,12 +2,14 @@ import Foundation
 import Testing
 
 /// `tools/install-deps.sh`, which `make build`/`make demo` (goal `build`), `make test` (`test`) and `.ci/run` (`ci`)
-/// call, run with stand-ins for `dpkg-query`, `apt-get` and `id` first on PATH: nothing is removed from or
-/// installed on the machine. The stand-in dpkg-query reports installed only the packages in `$INSTALLED`; apt-get
-/// records each call.
+/// call, run with stand-ins for `dpkg-query`, `apt-get` and `id` first on PATH (`Stubs/install-deps/`): nothing is
+/// removed from or installed on the machine. The stand-in dpkg-query reports installed only the packages in
+/// `$INSTALLED`; apt-get records each call. The stand-ins are committed, not written here: an executable written
+/// while other tests spawn children can fail to start with ETXTBSY (Stubs/README.md).
 @Suite struct InstallDepsTests {
     static let repository = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let stubs = repository + "/Tests/EndToEndTests/Stubs/install-deps"
 
     static let buildPackages = ["libgrpc-dev", "libprotobuf-c-dev", "protobuf-c-compiler", "protobuf-compiler", "libprotobuf-dev"]
     static let testPackages = buildPackages + ["golang-go", "golang-github-hashicorp-go-plugin-dev", "golang-google-grpc-dev"]
@@ -22,23 +24,9 @@ import Testing
     static func run(goal: String, installed: [String], uid: Int) throws -> Run {
         let scratch = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let bin = scratch + "/bin"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        func stub(_ name: String, _ body: String) throws {
-            let path = bin + "/" + name
-            try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-        }
-        // dpkg-query -W -f='${Status}' PACKAGE
-        try stub("dpkg-query", #"""
-            for p in $INSTALLED; do [ "$p" = "$3" ] && { printf 'install ok installed'; exit 0; }; done
-            echo "dpkg-query: no packages found matching $3" >&2; exit 1
-            """#)
-        try stub("apt-get", #"echo "$*" >> "$APT_LOG""#)
-        try stub("id", "echo \(uid)")
         let (status, _, stderr) = try Self.execute("/bin/bash", [repository + "/tools/install-deps.sh", goal], environment: [
-            "PATH": bin + ":/usr/bin:/bin", "INSTALLED": installed.joined(separator: " "), "APT_LOG": scratch + "/apt.log",
-            "HOME": scratch + "/no-home",
+            "PATH": stubs + ":/usr/bin:/bin", "INSTALLED": installed.joined(separator: " "), "APT_LOG": scratch + "/apt.log",
+            "STUB_UID": String(uid), "HOME": scratch + "/no-home",
         ])
         let log = (try? String(contentsOfFile: scratch + "/apt.log", encoding: .utf8)) ?? ""
         return Run(status: status, stderr: stderr, aptCalls: log.split(separator: "\n").map(String.init))
