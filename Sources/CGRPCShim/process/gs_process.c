@@ -31,7 +31,7 @@ static void gs_log_trampoline(gpr_log_func_args *args) {
 }
 
 // abseil's Mutex deadlock detection: Debian builds abseil without NDEBUG, so every lock gRPC core takes does
-// lock-order bookkeeping (about 2 % of a busy plugin's CPU, measured with callgrind), and a suspected cycle would
+// lock-order bookkeeping (its cost is in docs/performance.md), and a suspected cycle would
 // abort the process. Release builds of abseil ignore cycles by default; do the same. C has no namespaces, so the
 // function is declared by its mangled name (Debian 12's abseil, inline namespace debian3), and weak: with an
 // abseil that names it differently the pointer is null and the default stays.

@@ -2,23 +2,11 @@ import Logging
 import VeleroPluginKit
 
 /// What must be backed up together with a VM, VMI or DataVolume (docs/object-graph.md), in the Go plugin's order.
-struct BackupGraph: Sendable {
+struct BackupGraph: ObjectGraph {
     let steps: SpecGraphSteps
 
     init(cluster: ClusterCache, logger: Logger) {
         steps = SpecGraphSteps(cluster: cluster, logger: logger)
-    }
-
-    /// ObjectBackupGraph: dispatch on the item's `kind`; other kinds have no graph.
-    func object(_ item: JSONValue) async throws(ActionError) -> GraphResult {
-        switch (try? item.string(at: ["kind"])) ?? nil {
-        case "VirtualMachine":
-            try await virtualMachine(VirtualMachineItem(KubernetesObject(fetched: item, kind: "VirtualMachine")))
-        case "VirtualMachineInstance":
-            try await virtualMachineInstance(KubernetesObject(fetched: item, kind: "VirtualMachineInstance"))
-        case "DataVolume": try dataVolume(KubernetesObject(fetched: item, kind: "DataVolume"))
-        default: GraphResult()
-        }
     }
 
     /// The Go plugin's VirtualMachineBackupGraph: revisions, then (if created) the VMI and its launcher pod, then the
@@ -41,6 +29,10 @@ struct BackupGraph: Sendable {
         await steps.appendLauncherPod(namespace: vmi.namespace, vmiName: vmi.name, vmi: vmi.json, to: &result)
         result.items += try await steps.specDependencies(of: vmi, template: .virtualMachineInstance, vmName: vmi.name)
         return result
+    }
+
+    func dataVolumeItem(_ item: JSONValue) throws(ActionError) -> GraphResult {
+        try dataVolume(KubernetesObject(fetched: item, kind: "DataVolume"))
     }
 
     /// DataVolumeBackupGraph: a finished DataVolume brings its PVC; any DataVolume the Secrets and ConfigMaps its

@@ -4,22 +4,11 @@ import VeleroPluginKit
 /// What Velero must restore before a VM or VMI (docs/object-graph.md, "Restore"): the backup graph without the VMI and
 /// the launcher pod, which KubeVirt recreates. Backend-storage PVCs are looked up in the live restore cluster under the
 /// item's original namespace (reference behaviour; not namespace-mapping aware).
-struct RestoreGraph: Sendable {
+struct RestoreGraph: ObjectGraph {
     let steps: SpecGraphSteps
 
     init(cluster: ClusterCache, logger: Logger) {
         steps = SpecGraphSteps(cluster: cluster, logger: logger, readsRecordedBackendStorage: true)
-    }
-
-    /// ObjectRestoreGraph: dispatch on the item's `kind`; other kinds have no graph.
-    func object(_ item: JSONValue) async throws(ActionError) -> GraphResult {
-        switch (try? item.string(at: ["kind"])) ?? nil {
-        case "VirtualMachine":
-            try await virtualMachine(VirtualMachineItem(KubernetesObject(fetched: item, kind: "VirtualMachine")))
-        case "VirtualMachineInstance":
-            try await virtualMachineInstance(KubernetesObject(fetched: item, kind: "VirtualMachineInstance"))
-        default: GraphResult()
-        }
     }
 
     func virtualMachine(_ item: VirtualMachineItem) async throws(ActionError) -> GraphResult {
