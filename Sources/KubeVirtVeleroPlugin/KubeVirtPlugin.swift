@@ -39,6 +39,8 @@ public struct KubeVirtPlugin: Sendable {
             entry(VolumeSnapshotBackupItemAction.name) { VolumeSnapshotBackupItemAction(cluster: cluster, logger: $0) },
         ]
         restoreItemActions = [
+            entry(DVRestoreItemAction.name) { DVRestoreItemAction(logger: $0) },
+            entry(NADRestoreItemAction.name) { NADRestoreItemAction(logger: $0) },
             entry(PodRestorePlugin.name) { PodRestorePlugin(logger: $0) },
             entry(PVCRestoreItemAction.name) { PVCRestoreItemAction(logger: $0) },
             entry(VMRestorePlugin.name) { VMRestorePlugin(cluster: cluster, logger: $0) },

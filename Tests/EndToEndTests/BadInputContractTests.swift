@@ -11,8 +11,8 @@ import VeleroPluginKit
     static let prefix = "kubevirt-velero-plugin/"
 
     enum Call: CaseIterable {
-        case dvBackup, pvcBackup, vmBackup, vmiBackup, snapshotBackup, podRestore, pvcRestore, vmRestore, vmiRestore
-        case snapshotRestore, itemBlock
+        case dvBackup, pvcBackup, vmBackup, vmiBackup, snapshotBackup, dvRestore, nadRestore, podRestore, pvcRestore
+        case vmRestore, vmiRestore, snapshotRestore, itemBlock
 
         var name: String {
             switch self {
@@ -21,6 +21,8 @@ import VeleroPluginKit
             case .vmBackup: "backup-virtualmachine-action"
             case .vmiBackup: "backup-virtualmachineinstance-action"
             case .snapshotBackup: "backup-volumesnapshot-action"
+            case .dvRestore: "restore-datavolume-action"
+            case .nadRestore: "restore-networkattachmentdefinition-action"
             case .podRestore: "restore-pod-action"
             case .pvcRestore: "restore-pvc-action"
             case .vmRestore: "restore-vm-action"
@@ -33,7 +35,8 @@ import VeleroPluginKit
         /// The kind of object this action is registered for.
         var kind: String {
             switch self {
-            case .dvBackup: "DataVolume"
+            case .dvBackup, .dvRestore: "DataVolume"
+            case .nadRestore: "NetworkAttachmentDefinition"
             case .pvcBackup, .pvcRestore: "PersistentVolumeClaim"
             case .vmBackup, .vmRestore, .itemBlock: "VirtualMachine"
             case .vmiBackup, .vmiRestore: "VirtualMachineInstance"

@@ -2,8 +2,8 @@ import PluginHost
 import Testing
 import VeleroPluginKit
 
-/// The kubevirt-velero-plugin binary lists the Go plugin's names and selectors, plus the ItemBlockAction of D8
-/// (docs/decisions.md), and hides its ItemBlockAction from Velero ≤ 1.14 launches.
+/// The kubevirt-velero-plugin binary lists the Go plugin's names and selectors, plus the ItemBlockAction of D8 and
+/// the DataVolume and NetworkAttachmentDefinition restore actions of D11 (docs/decisions.md), and hides its ItemBlockAction from Velero ≤ 1.14 launches.
 @Suite struct KubeVirtRegistrationTests {
     static let expected: [(PluginKind, String, ResourceSelector)] = [
         (.backupItemAction, "kubevirt-velero-plugin/backup-datavolume-action", ResourceSelector(includedResources: ["PersistentVolumeClaim", "DataVolume"])),
@@ -11,6 +11,9 @@ import VeleroPluginKit
         (.backupItemAction, "kubevirt-velero-plugin/backup-virtualmachine-action", ResourceSelector(includedResources: ["VirtualMachine"])),
         (.backupItemAction, "kubevirt-velero-plugin/backup-virtualmachineinstance-action", ResourceSelector(includedResources: ["VirtualMachineInstance"])),
         (.backupItemAction, "kubevirt-velero-plugin/backup-volumesnapshot-action", ResourceSelector(includedResources: ["VolumeSnapshot"])),
+        (.restoreItemAction, "kubevirt-velero-plugin/restore-datavolume-action", ResourceSelector(includedResources: ["DataVolume"])),
+        (.restoreItemAction, "kubevirt-velero-plugin/restore-networkattachmentdefinition-action",
+         ResourceSelector(includedResources: ["network-attachment-definitions.k8s.cni.cncf.io"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-pod-action", ResourceSelector(includedResources: ["Pod"], selector: "kubevirt.io in (virt-launcher, hotplug-disk)")),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-pvc-action", ResourceSelector(includedResources: ["PersistentVolumeClaim"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-vm-action", ResourceSelector(includedResources: ["VirtualMachine"])),
@@ -19,7 +22,7 @@ import VeleroPluginKit
         (.itemBlockAction, "kubevirt-velero-plugin/virtualmachine-itemblock-action", ResourceSelector(includedResources: ["virtualmachines.kubevirt.io"])),
     ]
 
-    @Test func listsElevenPluginsInReferenceOrderForVelero115AndLater() async throws {
+    @Test func listsThirteenPluginsInListPluginsOrderForVelero115AndLater() async throws {
         let path = try BuiltBinaries.kubevirtPlugin
         let host = try await PluginHost(path: path, arguments: ["--log-level", "debug", "--features=EnableCSI"], handshakeTimeout: .seconds(10))
         defer { Task { await host.kill() } }
@@ -45,7 +48,7 @@ import VeleroPluginKit
         let host = try await PluginHost(path: try BuiltBinaries.kubevirtPlugin, arguments: arguments, handshakeTimeout: .seconds(10))
         defer { Task { await host.kill() } }
         let plugins = try await host.listPlugins()
-        #expect(plugins.count == 10)
+        #expect(plugins.count == 12)
         #expect(!plugins.contains { $0.kind == "ItemBlockAction" })
         let log = host.process.stderrLines.compactMap(PluginLogLine.init)
         #expect(log.contains { $0.level == "info" && $0.message.hasPrefix("ItemBlockAction plugins not advertised") && $0.message.contains("1.14") })
@@ -56,13 +59,13 @@ import VeleroPluginKit
         let forced = try await PluginHost(
             path: try BuiltBinaries.kubevirtPlugin, arguments: ["--log-level", "info"], environment: [key: "enabled"],
             handshakeTimeout: .seconds(10))
-        #expect(try await forced.listPlugins().count == 11)
+        #expect(try await forced.listPlugins().count == 13)
         await forced.kill()
 
         let hidden = try await PluginHost(
             path: try BuiltBinaries.kubevirtPlugin, arguments: ["--log-level=info", "--features=EnableCSI"],
             environment: [key: "disabled"], handshakeTimeout: .seconds(10))
-        #expect(try await hidden.listPlugins().count == 10)
+        #expect(try await hidden.listPlugins().count == 12)
         await hidden.kill()
         #expect(hidden.process.stderrLines.compactMap(PluginLogLine.init).contains { $0.message.contains("\(key)=disabled") })
     }

@@ -3,7 +3,7 @@ import VeleroPluginKit
 
 /// `kubevirt-velero-plugin/restore-vmi-action` (as the Go plugin's `VMIRestorePlugin`, with D2 of docs/decisions.md).
 /// Skips VMIs owned by a VM (KubeVirt recreates them); a standalone VMI loses the labels KubeVirt's webhook rejects
-/// and gets the Restore's MAC and firmware-UUID options.
+/// and gets the Restore's MAC and firmware-UUID options and its namespace mapping (D11: multus networks).
 public struct VMIRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-vmi-action"
     static let typeName = "VMIRestorePlugin"
@@ -28,7 +28,8 @@ public struct VMIRestorePlugin: RestoreItemAction {
             logger.info("VMI is owned by a VM, it doesn't need to be restored")
             return RestoreItemActionOutput(skipRestore: true)
         }
-        let labels = try RestoreLabels(restore: restore, actionTypeName: Self.typeName)
+        let settings = try RestoreSettings(restore: restore, actionTypeName: Self.typeName)
+        let labels = settings.labels
         var changed = false
 
         // D2: the reference applied these to a discarded copy; here they reach the restored VMI.
@@ -48,6 +49,10 @@ public struct VMIRestorePlugin: RestoreItemAction {
 
         let result = try await graph.virtualMachineInstance(vmi)
         if let error = result.error { throw ActionError(error) }
+        // After the graph, which names what to restore by the backed-up namespaces (where the backup has them).
+        let mapped = try vmi.mapMultusNetworkNames(networks: ["spec", "networks"], settings.namespaceMapping)
+        for change in mapped { logger.info("\(vmi.reference): \(change) (namespace mapping)") }
+        if !mapped.isEmpty { changed = true }
         return RestoreItemActionOutput(
             updatedItem: changed ? vmi.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }

@@ -2,7 +2,8 @@ import Logging
 import VeleroPluginKit
 
 /// `kubevirt-velero-plugin/restore-vm-action` (as the Go plugin's `VMRestorePlugin`). Applies the Restore's
-/// run-strategy, MAC and firmware-UUID labels and restores the VM's dependencies first.
+/// run-strategy, MAC and firmware-UUID labels and its namespace mapping (D11: multus networks, dataVolumeTemplate
+/// sources), and restores the VM's dependencies first.
 public struct VMRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-vm-action"
     static let typeName = "VMRestorePlugin"
@@ -23,7 +24,8 @@ public struct VMRestorePlugin: RestoreItemAction {
     public func execute(item: [UInt8], itemFromBackup: [UInt8], restore: [UInt8]) async throws -> RestoreItemActionOutput {
         logger.info("Running \(Self.typeName)")
         let received = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
-        let labels = try RestoreLabels(restore: restore, actionTypeName: Self.typeName)
+        let settings = try RestoreSettings(restore: restore, actionTypeName: Self.typeName)
+        let labels = settings.labels
         let checked = try VirtualMachineItem(received)
         var vm = checked.object
         var changed = false
@@ -50,7 +52,14 @@ public struct VMRestorePlugin: RestoreItemAction {
             changed = true
         }
 
-        // The graph reads none of the fields edited above.
+        let mapped =
+            try vm.mapMultusNetworkNames(networks: ["spec", "template", "spec", "networks"], settings.namespaceMapping)
+            + vm.mapDataVolumeTemplateNamespaces(settings.namespaceMapping)
+        for change in mapped { logger.info("\(vm.reference): \(change) (namespace mapping)") }
+        if !mapped.isEmpty { changed = true }
+
+        // The graph reads the VM as received: it names what to restore by the backed-up namespaces and names, which
+        // is where Velero finds them in the backup.
         let result = try await graph.virtualMachine(checked)
         if let error = result.error { throw ActionError(error) }
         // The backup's bookkeeping, read by the graph above; the restored VM carries its live annotations only.

@@ -2,8 +2,9 @@ import Logging
 import VeleroPluginKit
 
 /// What Velero must restore before a VM or VMI (docs/object-graph.md, "Restore"): the backup graph without the VMI and
-/// the launcher pod, which KubeVirt recreates. Backend-storage PVCs are looked up in the live restore cluster under the
-/// item's original namespace (reference behaviour; not namespace-mapping aware).
+/// the launcher pod, which KubeVirt recreates. Backend-storage PVCs are named from the annotation the backup recorded
+/// (D11); only a VM backed up without it is looked up in the live restore cluster under its original namespace (the
+/// Go plugin's behaviour). Items are named by their backed-up namespaces, where Velero finds them in the backup.
 struct RestoreGraph: ObjectGraph {
     let steps: SpecGraphSteps
 

@@ -13,16 +13,8 @@ struct RestoreLabels: Sendable, Equatable {
         self.generateNewFirmwareUUID = generateNewFirmwareUUID
     }
 
-    /// Reads the `velero.io/v1` Restore sent with the item.
-    init(restore bytes: [UInt8], actionTypeName: String) throws(ActionError) {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(bytes)
-        } catch {
-            throw ActionError("\(actionTypeName): restore is not a JSON object: \(error)")
-        }
-        guard case .object = json else { throw ActionError("\(actionTypeName): restore is not a JSON object") }
-        let restore = KubernetesObject(fetched: json, kind: "Restore")
+    /// Reads the labels of the `velero.io/v1` Restore sent with the item.
+    init(restore: KubernetesObject) throws(ActionError) {
         runStrategy = try restore.label(Label.restoreRunStrategy)
         clearMACAddresses = try restore.label(Label.clearMACAddress) != nil
         generateNewFirmwareUUID = try restore.label(Label.generateNewFirmwareUUID) != nil

@@ -75,7 +75,7 @@ struct D8ItemBlockActionTests {
         #expect(related.isEmpty)
     }
 
-    @Test("the plugin lists 11 actions, kinds in ListPlugins order, names sorted, the ItemBlockAction last")
+    @Test("the plugin lists 13 actions, kinds in ListPlugins order, names sorted, the ItemBlockAction last")
     func registrationOrder() {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         let backupNames = plugin.backupItemActions.map(\.name)
@@ -84,22 +84,23 @@ struct D8ItemBlockActionTests {
         #expect(backupNames == backupNames.sorted())
         #expect(restoreNames == restoreNames.sorted())
         let all = backupNames + restoreNames + blockNames
-        #expect(all.count == 11)
-        #expect(Set(all).count == 11)
+        #expect(all.count == 13)
+        #expect(Set(all).count == 13)
         #expect(all.last == "kubevirt-velero-plugin/virtualmachine-itemblock-action")
         #expect(
             all == [
                 "kubevirt-velero-plugin/backup-datavolume-action", "kubevirt-velero-plugin/backup-pvc-action",
                 "kubevirt-velero-plugin/backup-virtualmachine-action",
                 "kubevirt-velero-plugin/backup-virtualmachineinstance-action",
-                "kubevirt-velero-plugin/backup-volumesnapshot-action", "kubevirt-velero-plugin/restore-pod-action",
+                "kubevirt-velero-plugin/backup-volumesnapshot-action", "kubevirt-velero-plugin/restore-datavolume-action",
+                "kubevirt-velero-plugin/restore-networkattachmentdefinition-action", "kubevirt-velero-plugin/restore-pod-action",
                 "kubevirt-velero-plugin/restore-pvc-action", "kubevirt-velero-plugin/restore-vm-action",
                 "kubevirt-velero-plugin/restore-vmi-action", "kubevirt-velero-plugin/restore-volumesnapshot-action",
                 "kubevirt-velero-plugin/virtualmachine-itemblock-action",
             ])
     }
 
-    @Test("AppliesTo selectors are exactly the reference's")
+    @Test("AppliesTo selectors are exactly the reference's, plus the DataVolume and NAD restore actions (D11)")
     func selectors() throws {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         let backupSelectors = try plugin.backupItemActions.map { try $0.make().appliesTo() }
@@ -111,6 +112,8 @@ struct D8ItemBlockActionTests {
         let restoreSelectors = try plugin.restoreItemActions.map { try $0.make().appliesTo() }
         #expect(
             restoreSelectors == [
+                ResourceSelector(includedResources: ["DataVolume"]),
+                ResourceSelector(includedResources: ["network-attachment-definitions.k8s.cni.cncf.io"]),
                 ResourceSelector(includedResources: ["Pod"], selector: "kubevirt.io in (virt-launcher, hotplug-disk)"),
                 ResourceSelector(includedResources: ["PersistentVolumeClaim"]),
                 ResourceSelector(includedResources: ["VirtualMachine"]),

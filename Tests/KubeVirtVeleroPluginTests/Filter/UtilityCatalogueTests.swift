@@ -130,13 +130,13 @@ struct UtilityCatalogueTests {
 
     @Test("TestIsMacAddressCleared: Clear MAC address should return false with no label")
     func macNotCleared() throws {
-        #expect(try RestoreLabels(restore: restore(labels: [:]), actionTypeName: "test").clearMACAddresses == false)
+        #expect(try RestoreSettings(restore: restore(labels: [:]), actionTypeName: "test").labels.clearMACAddresses == false)
     }
 
     @Test("TestIsMacAddressCleared: Clear MAC address should return true with ClearMacAddressLabel label")
     func macCleared() throws {
-        let labels = try RestoreLabels(
+        let labels = try RestoreSettings(
             restore: restore(labels: ["velero.kubevirt.io/clear-mac-address": ""]), actionTypeName: "test")
-        #expect(labels.clearMACAddresses)
+        #expect(labels.labels.clearMACAddresses)
     }
 }

@@ -52,14 +52,20 @@ func backup(
     return backup.serialized()
 }
 
-/// A `velero.io/v1` Restore with the given labels.
-func restore(labels: [String: String] = [:]) -> [UInt8] {
+/// A `velero.io/v1` Restore with the given labels and namespace mapping.
+func restore(labels: [String: String] = [:], namespaceMapping: [String: String] = [:]) -> [UInt8] {
     var labelObject = JSONObject()
     for (key, value) in labels.sorted(by: { $0.key < $1.key }) { labelObject[key] = .string(value) }
+    var spec: JSONObject = ["backupName": "test-backup"]
+    if !namespaceMapping.isEmpty {
+        var mapping = JSONObject()
+        for (from, to) in namespaceMapping.sorted(by: { $0.key < $1.key }) { mapping[from] = .string(to) }
+        spec["namespaceMapping"] = .object(mapping)
+    }
     let restore: JSONValue = [
         "apiVersion": "velero.io/v1", "kind": "Restore",
         "metadata": ["name": "test-restore", "namespace": "velero", "labels": .object(labelObject)],
-        "spec": ["backupName": "test-backup"],
+        "spec": .object(spec),
     ]
     return restore.serialized()
 }
@@ -86,6 +92,8 @@ struct Harness {
     var volumeSnapshotBackup: VolumeSnapshotBackupItemAction {
         VolumeSnapshotBackupItemAction(cluster: cluster, logger: logs.logger)
     }
+    var dvRestore: DVRestoreItemAction { DVRestoreItemAction(logger: logs.logger) }
+    var nadRestore: NADRestoreItemAction { NADRestoreItemAction(logger: logs.logger) }
     var podRestore: PodRestorePlugin { PodRestorePlugin(logger: logs.logger) }
     var pvcRestore: PVCRestoreItemAction { PVCRestoreItemAction(logger: logs.logger) }
     var vmRestore: VMRestorePlugin { VMRestorePlugin(cluster: cluster, logger: logs.logger) }

@@ -1,0 +1,26 @@
+import VeleroPluginKit
+
+/// What a restore action reads from the `velero.io/v1` Restore sent with each item: its option labels and its
+/// namespace mapping. Parsed once per Execute.
+struct RestoreSettings: Sendable, Equatable {
+    var labels: RestoreLabels
+    var namespaceMapping: NamespaceMapping
+
+    init(labels: RestoreLabels = RestoreLabels(), namespaceMapping: NamespaceMapping = NamespaceMapping()) {
+        self.labels = labels
+        self.namespaceMapping = namespaceMapping
+    }
+
+    init(restore bytes: [UInt8], actionTypeName: String) throws(ActionError) {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw ActionError("\(actionTypeName): restore is not a JSON object: \(error)")
+        }
+        guard case .object = json else { throw ActionError("\(actionTypeName): restore is not a JSON object") }
+        let restore = KubernetesObject(fetched: json, kind: "Restore")
+        labels = try RestoreLabels(restore: restore)
+        namespaceMapping = try NamespaceMapping(restore: restore)
+    }
+}
