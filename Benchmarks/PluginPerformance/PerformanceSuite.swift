@@ -316,17 +316,24 @@ public struct PerformanceSuite: Sendable {
         return figure
     }
 
-    /// The generated cluster of the scale run: `scaleVMs` running VMs, each with its VMI, launcher pod and PVC,
-    /// spread over `scaleNamespaces` namespaces.
+    /// The generated cluster of the scale run: `scaleVMs` running VMs, each with its VMI, launcher pod and PVC bound
+    /// to a CSI PersistentVolume, spread over `scaleNamespaces` namespaces, with the StorageClass and the default
+    /// VolumeSnapshotClass of that driver — so Velero's CSI action snapshots each PVC, as in a real CSI backup.
     func scaleObjects() -> [ManifestObject] {
         var objects: [ManifestObject] = []
         let catalog = ResourceCatalog.standard
         func resource(_ kind: String) -> APIResource { catalog.resources.first { $0.kind == kind }! }
-        let (vm, vmi, pod, pvc, namespaceResource) = (
+        let (vm, vmi, pod, pvc, pv, namespaceResource) = (
             resource("VirtualMachine"), resource("VirtualMachineInstance"), resource("Pod"), resource("PersistentVolumeClaim"),
-            resource("Namespace")
+            resource("PersistentVolume"), resource("Namespace")
         )
         let location = SourceLocation(file: "generated", line: nil)
+        let storage = Self.scaleStorage()
+        objects.append(
+            ManifestObject(object: storage.storageClass, resource: resource("StorageClass"), namespace: "", name: Self.scaleStorageClass, location: location))
+        objects.append(
+            ManifestObject(
+                object: storage.snapshotClass, resource: resource("VolumeSnapshotClass"), namespace: "", name: "scale-snapclass", location: location))
         for n in 0..<settings.scaleNamespaces {
             let namespace = "scale-\(n)"
             objects.append(
@@ -343,6 +350,7 @@ public struct PerformanceSuite: Sendable {
             objects.append(
                 ManifestObject(object: generated.pod, resource: pod, namespace: namespace, name: "virt-launcher-\(name)-abcde", location: location))
             objects.append(ManifestObject(object: generated.pvc, resource: pvc, namespace: namespace, name: name + "-disk", location: location))
+            objects.append(ManifestObject(object: generated.pv, resource: pv, namespace: "", name: Self.volumeName(index), location: location))
         }
         return objects
     }
@@ -350,6 +358,7 @@ public struct PerformanceSuite: Sendable {
     /// A backup of the scale cluster, walked like Velero walks a cluster by `BackupSimulation`, through one fresh
     /// plugin process against a fresh API.
     func scaleRun(_ objects: [ManifestObject]) async throws -> ScaleFigure {
+        try FileManager.default.createDirectory(atPath: pluginTemporaryDirectory, withIntermediateDirectories: true)
         let cluster = try await EmbeddedCluster.start(objects: objects, directory: settings.workDirectory)
         let host = try await PluginHost(path: settings.plugin, arguments: Self.arguments, environment: pluginEnvironment(cluster.environment))
         let actions = try await PluginActions.discover(host)
@@ -376,7 +385,26 @@ public struct PerformanceSuite: Sendable {
             peakRSSKiB: peak)
     }
 
-    static func runningVM(name: String, namespace: String, index: Int) -> (vm: JSONValue, vmi: JSONValue, pod: JSONValue, pvc: JSONValue) {
+    static let scaleStorageClass = "scale-block"
+    static let scaleDriver = "rbd.csi.ceph.com"
+
+    static func volumeName(_ index: Int) -> String { String(format: "pvc-00000000-0000-4000-a000-%012d", index) }
+
+    /// The StorageClass and default VolumeSnapshotClass of the scale cluster's CSI driver.
+    static func scaleStorage() -> (storageClass: JSONValue, snapshotClass: JSONValue) {
+        let storageClass: JSONValue = [
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": ["name": .string(scaleStorageClass)],
+            "provisioner": .string(scaleDriver), "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+        ]
+        let snapshotClass: JSONValue = [
+            "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
+            "metadata": ["name": "scale-snapclass", "annotations": ["snapshot.storage.kubernetes.io/is-default-class": "true"]],
+            "driver": .string(scaleDriver), "deletionPolicy": "Delete",
+        ]
+        return (storageClass, snapshotClass)
+    }
+
+    static func runningVM(name: String, namespace: String, index: Int) -> (vm: JSONValue, vmi: JSONValue, pod: JSONValue, pvc: JSONValue, pv: JSONValue) {
         let vmUID = String(format: "00000000-0000-4000-8000-%012d", index)
         let vmiUID = String(format: "00000000-0000-4000-9000-%012d", index)
         let claim = name + "-disk"
@@ -414,12 +442,28 @@ public struct PerformanceSuite: Sendable {
             "spec": ["containers": [["name": "compute", "image": "virt-launcher"]], "volumes": [["name": "rootdisk", "persistentVolumeClaim": ["claimName": .string(claim)]]]],
             "status": ["phase": "Running"],
         ]
+        let claimUID = String(format: "00000000-0000-4000-a000-%012d", index)
+        let volume = volumeName(index)
         let pvc: JSONValue = [
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-            "metadata": ["name": .string(claim), "namespace": .string(namespace), "uid": .string(String(format: "00000000-0000-4000-a000-%012d", index))],
-            "spec": ["accessModes": ["ReadWriteOnce"], "resources": ["requests": ["storage": "10Gi"]]],
+            "metadata": ["name": .string(claim), "namespace": .string(namespace), "uid": .string(claimUID)],
+            "spec": [
+                "accessModes": ["ReadWriteOnce"], "resources": ["requests": ["storage": "10Gi"]],
+                "storageClassName": .string(scaleStorageClass), "volumeMode": "Block", "volumeName": .string(volume),
+            ],
+            "status": ["phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": "10Gi"]],
+        ]
+        let pv: JSONValue = [
+            "apiVersion": "v1", "kind": "PersistentVolume",
+            "metadata": ["name": .string(volume), "annotations": ["pv.kubernetes.io/provisioned-by": .string(scaleDriver)]],
+            "spec": [
+                "accessModes": ["ReadWriteOnce"], "capacity": ["storage": "10Gi"],
+                "claimRef": ["apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": .string(claim), "namespace": .string(namespace), "uid": .string(claimUID)],
+                "csi": ["driver": .string(scaleDriver), "volumeHandle": .string("0001-scale-\(index)")],
+                "persistentVolumeReclaimPolicy": "Delete", "storageClassName": .string(scaleStorageClass), "volumeMode": "Block",
+            ],
             "status": ["phase": "Bound"],
         ]
-        return (vm, vmi, pod, pvc)
+        return (vm, vmi, pod, pvc, pv)
     }
 }

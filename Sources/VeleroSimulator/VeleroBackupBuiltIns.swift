@@ -174,13 +174,22 @@ struct CSISnapshotModel {
     func backUpClaim(_ item: JSONValue, _ key: ObjectKey) -> BuiltInBackupResult {
         var result = BuiltInBackupResult(item: item)
         let claimName = "\(key.namespace)/\(key.name)"
-        // ShouldPerformSnapshot (internal/volumehelper): the claim must be bound to a PV the cluster has.
-        guard (try? item.string(at: ["status", "phase"])) == "Bound",
-            let volumeName = (try? item.string(at: ["spec", "volumeName"])) ?? nil, !volumeName.isEmpty,
-            let pvResource = context.resource(kind: "PersistentVolume", group: ""),
+        // ShouldPerformSnapshot (internal/volumehelper/volume_policy_helper.go) runs before the action and, with no
+        // volume policy, fails the item with kubeutil.GetPVForPVC's error (pkg/util/kube/pvc_pv.go), in its order.
+        let volumeName = ((try? item.string(at: ["spec", "volumeName"])) ?? nil) ?? ""
+        guard !volumeName.isEmpty else {
+            result.error = "PVC \(claimName) has no volume backing this claim"
+            return result
+        }
+        let phase = ((try? item.string(at: ["status", "phase"])) ?? nil) ?? ""
+        guard phase == "Bound" else {
+            result.error = "PVC \(claimName) is in phase \(phase) and is not bound to a volume"
+            return result
+        }
+        guard let pvResource = context.resource(kind: "PersistentVolume", group: ""),
             let volume = context.object(ObjectKey(resource: pvResource, namespace: "", name: volumeName))
         else {
-            result.error = "error getting PV for PVC \(claimName): the claim is not bound to a PersistentVolume of the cluster"
+            result.error = "failed to get PV \(volumeName) for PVC \(claimName): persistentvolumes \"\(volumeName)\" not found"
             return result
         }
         if context.spec.snapshotVolumes == false { return result }

@@ -28,7 +28,7 @@ enum FuzzTargets {
     static let contexts: [[UInt8]] = [
         Array("{}".utf8),
         Array(#"{"apiVersion":"velero.io/v1","kind":"Backup","metadata":{"labels":{"velero.kubevirt.io/metadataBackup":"true"}},"spec":{"excludedResources":["pods"],"includedNamespaces":["*"]}}"#.utf8),
-        Array(#"{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"labels":{"velero.kubevirt.io/clear-mac-address":"","velero.kubevirt.io/generate-new-firmware-uuid":"","velero.kubevirt.io/restore-run-strategy":"Halted"}},"spec":{"backupName":"b"}}"#.utf8),
+        Array(#"{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"labels":{"velero.kubevirt.io/clear-mac-address":"","velero.kubevirt.io/generate-new-firmware-uuid":"","velero.kubevirt.io/restore-run-strategy":"Halted"}},"spec":{"backupName":"b","namespaceMapping":{"demo":"demo-restored"}}}"#.utf8),
         Array("not json".utf8),
     ]
 

@@ -35,15 +35,15 @@ for name in sorted(os.listdir(demo)):
 
 backup = b'{"apiVersion":"velero.io/v1","kind":"Backup","spec":{"includedNamespaces":["demo"]}}'
 restore = b'{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"labels":{"velero.kubevirt.io/clear-mac-address":""}}}'
-# Action order of the fuzz target: 5 backup actions, 5 restore actions, the ItemBlockAction.
-actions = {"DataVolume": [0], "PersistentVolumeClaim": [0, 1, 6], "VirtualMachine": [2, 7, 10],
-           "VirtualMachineInstance": [3, 8], "VolumeSnapshot": [4, 9], "Pod": [5]}
+# Action order of the fuzz target: 5 backup actions, 7 restore actions, the ItemBlockAction.
+actions = {"DataVolume": [0, 5], "NetworkAttachmentDefinition": [6], "PersistentVolumeClaim": [0, 1, 8],
+           "VirtualMachine": [2, 9, 12], "VirtualMachineInstance": [3, 10], "VolumeSnapshot": [4, 11], "Pod": [7]}
 for obj in objects:
     kind, name = obj["kind"], obj["metadata"]["name"]
     item = json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
     write(f"json-{kind}-{name}", b"\x01" + item)
     for index in actions.get(kind, []):
-        write(f"action{index}-{kind}-{name}", b"\x02" + bytes([index, 0 if index < 5 or index == 10 else 2]) + item)
+        write(f"action{index}-{kind}-{name}", b"\x02" + bytes([index, 0 if index < 5 or index == 12 else 2]) + item)
     if kind in ("VirtualMachine", "PersistentVolumeClaim"):
         write(f"protobuf-backup-{kind}-{name}", b"\x00" + field(1, b"kubevirt-velero-plugin/backup-pvc-action") + field(2, item) + field(3, backup))
         write(f"protobuf-restore-{kind}-{name}", b"\x00" + field(1, b"kubevirt-velero-plugin/restore-vm-action") + field(2, item) + field(3, restore) + field(4, item))

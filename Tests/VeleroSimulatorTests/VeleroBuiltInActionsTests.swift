@@ -117,7 +117,7 @@ struct VeleroBuiltInActionsTests {
         #expect(try result.item.string(at: ["metadata", "annotations", "velero.io/data-upload-name"]) == "velero/" + upload.name)
     }
 
-    @Test("no snapshot: snapshotVolumes false, or a PV without a CSI source; errors: an unbound claim, a claim without a storage class")
+    @Test("no snapshot: snapshotVolumes false, or a PV without a CSI source; errors: an unbound claim (Velero's three texts), a claim without a storage class")
     func noSnapshot() throws {
         let claim = try Self.object(Self.claim)
         let objects = [try Self.object(Self.volume), try Self.object(Self.snapshotClass)]
@@ -127,7 +127,17 @@ struct VeleroBuiltInActionsTests {
         #expect(plain.created.isEmpty && plain.error == nil)
         let noClass = try Self.object(Self.claim.replacingOccurrences(of: #""storageClassName":"rbd","#, with: ""))
         #expect(CSISnapshotModel(context: Self.context(objects)).backUpClaim(noClass.object, noClass.key).error == "Cannot snapshot PVC ns/disk, PVC has no storage class.")
-        #expect(CSISnapshotModel(context: Self.context([])).backUpClaim(claim.object, claim.key).error?.hasPrefix("error getting PV for PVC ns/disk") == true)
+        // kubeutil.GetPVForPVC's errors (Velero 1.18.1 pkg/util/kube/pvc_pv.go), checked in its order.
+        let volumeName = try #require(try claim.object.string(at: ["spec", "volumeName"]))
+        #expect(CSISnapshotModel(context: Self.context([])).backUpClaim(claim.object, claim.key).error
+            == "failed to get PV \(volumeName) for PVC ns/disk: persistentvolumes \"\(volumeName)\" not found")
+        var unbound = claim.object
+        try unbound.setValue("Pending", at: ["status", "phase"])
+        #expect(CSISnapshotModel(context: Self.context(objects)).backUpClaim(unbound, claim.key).error
+            == "PVC ns/disk is in phase Pending and is not bound to a volume")
+        var noVolume = unbound
+        _ = noVolume.removeValue(at: ["spec", "volumeName"])
+        #expect(CSISnapshotModel(context: Self.context(objects)).backUpClaim(noVolume, claim.key).error == "PVC ns/disk has no volume backing this claim")
     }
 
     static func restoreContext(_ objects: [ManifestObject], moveData: Bool = false) -> RestoreContext {
