@@ -114,7 +114,7 @@ public final class BackupSimulation {
     var context: BackupContext {
         BackupContext(
             backupName: spec.name, backupNamespace: spec.namespace, backupUID: spec.uid, spec: spec, csiEnabled: csiEnabled,
-            catalog: catalog, object: { [cluster] in cluster.object($0) }, objects: { [cluster] in cluster.allObjects })
+            catalog: catalog, object: { [cluster] in cluster.object($0) }, objectsOf: { [cluster] in cluster.objects(of: $0, in: $1) })
     }
 
     /// The items Velero's collector returns, in its order: resources in discovery order, namespaces and names in

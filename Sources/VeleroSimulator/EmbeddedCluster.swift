@@ -10,16 +10,39 @@ public final class EmbeddedCluster: Sendable {
     public let server: FakeKubeAPIServer
     public let kubeconfigPath: String
     private let index: [ObjectKey: Int]
+    /// Positions in `objects` by resource and namespace, so Velero's per-item lookups ("the pods of this namespace",
+    /// "the VolumeSnapshotClasses") do not scan the whole cluster for every item of a 10,000-VM walk.
+    private let positions: [Bucket: [Int]]
+    private let namespacesByResource: [APIResource: [String]]
     /// Objects created while the preview runs (Velero's VolumeSnapshots and DataUploads, restored items).
-    private let created = Mutex<[ObjectKey: ManifestObject]>([:])
+    private let created = Mutex(Created())
+
+    private struct Bucket: Hashable {
+        var resource: APIResource
+        var namespace: String
+    }
+
+    private struct Created {
+        var byKey: [ObjectKey: ManifestObject] = [:]
+        var keys: [Bucket: Set<ObjectKey>] = [:]
+    }
 
     private init(objects: [ManifestObject], server: FakeKubeAPIServer, kubeconfigPath: String) {
         self.objects = objects
         self.server = server
         self.kubeconfigPath = kubeconfigPath
         var index: [ObjectKey: Int] = [:]
-        for (position, object) in objects.enumerated() { index[object.key] = position }
+        var positions: [Bucket: [Int]] = [:]
+        var namespaces: [APIResource: [String]] = [:]
+        for (position, object) in objects.enumerated() {
+            index[object.key] = position
+            let bucket = Bucket(resource: object.resource, namespace: object.namespace)
+            if positions[bucket] == nil { namespaces[object.resource, default: []].append(object.namespace) }
+            positions[bucket, default: []].append(position)
+        }
         self.index = index
+        self.positions = positions
+        namespacesByResource = namespaces
     }
 
     /// Starts serving `objects`; the kubeconfig is written into `directory`.
@@ -44,19 +67,36 @@ public final class EmbeddedCluster: Sendable {
     }
 
     public func object(_ key: ObjectKey) -> ManifestObject? {
-        if let found = created.withLock({ $0[key] }) { return found }
+        if let found = created.withLock({ $0.byKey[key] }) { return found }
         return index[key].map { objects[$0] }
     }
 
-    /// The manifests, then what was created since, in creation order of keys.
-    public var allObjects: [ManifestObject] {
-        let extra = created.withLock { $0.values.sorted { $0.key < $1.key } }
-        return objects.filter { created.withLock { [key = $0.key] in $0[key] } == nil } + extra
+    /// The objects of `resource` (in `namespace`, or in all), as created since if they were: the manifests' and the
+    /// created ones, sorted by namespace and name.
+    public func objects(of resource: APIResource, in namespace: String? = nil) -> [ManifestObject] {
+        let created = created.withLock { $0 }
+        var buckets = namespace.map { [Bucket(resource: resource, namespace: $0)] }
+            ?? (namespacesByResource[resource] ?? []).map { Bucket(resource: resource, namespace: $0) }
+        for bucket in created.keys.keys where bucket.resource == resource && (namespace == nil || bucket.namespace == namespace)
+            && !buckets.contains(bucket)
+        {
+            buckets.append(bucket)
+        }
+        var result: [ManifestObject] = []
+        for bucket in buckets {
+            let replaced = created.keys[bucket] ?? []
+            for position in positions[bucket] ?? [] where !replaced.contains(objects[position].key) { result.append(objects[position]) }
+            for key in replaced { if let object = created.byKey[key] { result.append(object) } }
+        }
+        return result.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
     }
 
     /// Creates (or replaces) an object, as a controller or Velero would, and serves it from the API too.
     public func add(_ object: ManifestObject) {
-        created.withLock { $0[object.key] = object }
+        created.withLock { created in
+            created.byKey[object.key] = object
+            created.keys[Bucket(resource: object.resource, namespace: object.namespace), default: []].insert(object.key)
+        }
         server.store.add(
             object.object, kind: ObjectStore.Kind(groupVersion: object.resource.apiVersion, resource: object.resource.plural),
             namespace: object.namespace, name: object.name)

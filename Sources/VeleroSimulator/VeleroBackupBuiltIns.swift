@@ -13,15 +13,15 @@ struct BackupContext {
     let csiEnabled: Bool
     let catalog: ResourceCatalog
     let object: (ObjectKey) -> ManifestObject?
-    let objects: () -> [ManifestObject]
+    /// The objects of a resource in a namespace (nil: all), sorted by namespace and name.
+    let objectsOf: (APIResource, String?) -> [ManifestObject]
 
     func resource(kind: String, group: String) -> APIResource? {
         catalog.resources.first { $0.kind == kind && $0.group == group }
     }
 
     func objects(of resource: APIResource, in namespace: String? = nil) -> [ManifestObject] {
-        objects().filter { $0.resource == resource && (namespace == nil || $0.namespace == namespace) }
-            .sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        objectsOf(resource, namespace)
     }
 }
 

@@ -34,7 +34,11 @@ struct VeleroBuiltInActionsTests {
         let table = created
         return BackupContext(
             backupName: spec.name, backupNamespace: spec.namespace, backupUID: spec.uid, spec: spec, csiEnabled: true, catalog: catalog,
-            object: { table[$0] }, objects: { objects })
+            object: { table[$0] },
+            objectsOf: { resource, namespace in
+                objects.filter { $0.resource == resource && (namespace == nil || $0.namespace == namespace) }
+                    .sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+            })
     }
 
     static func id(_ group: String, _ resource: String, _ namespace: String, _ name: String) -> ResourceIdentifier {
