@@ -38,11 +38,16 @@ public struct KubeVirtPlugin: Sendable {
             entry(VMIBackupItemAction.name) { VMIBackupItemAction(cluster: cluster, logger: $0) },
             entry(VolumeSnapshotBackupItemAction.name) { VolumeSnapshotBackupItemAction(cluster: cluster, logger: $0) },
         ]
+        // D12: one action per KubeVirt operation kind, `restore-<kind>-action`, sorted between pvc and vm.
+        let operations: [Registration<any RestoreItemAction>] = OperationObject.all.map { operation in
+            entry(operation.actionName) { logger -> any RestoreItemAction in OperationObjectRestoreAction(operation, logger: logger) }
+        }
         restoreItemActions = [
             entry(DVRestoreItemAction.name) { DVRestoreItemAction(logger: $0) },
             entry(NADRestoreItemAction.name) { NADRestoreItemAction(logger: $0) },
             entry(PodRestorePlugin.name) { PodRestorePlugin(logger: $0) },
             entry(PVCRestoreItemAction.name) { PVCRestoreItemAction(logger: $0) },
+        ] + operations + [
             entry(VMRestorePlugin.name) { VMRestorePlugin(cluster: cluster, logger: $0) },
             entry(VMIRestorePlugin.name) { VMIRestorePlugin(cluster: cluster, logger: $0) },
             entry(VolumeSnapshotRestoreItemAction.name) { VolumeSnapshotRestoreItemAction(logger: $0) },

@@ -39,6 +39,9 @@ public struct ItemRecord: Sendable {
     public var veleroChanges: [JSONChange] = []
     /// Target namespace (restore).
     public var targetNamespace: String?
+    /// The plugin's log lines at Info and above that name this item (`<Kind> <namespace>/<name>`), as
+    /// `velero restore logs` would show them next to it: why an action skipped or rewrote it.
+    public var pluginLog: [String] = []
 }
 
 /// One ItemBlock: its members in order, and the ItemBlockAction references that formed it.

@@ -62,6 +62,7 @@ extension ItemRecord {
         object["changes"] = .array(changes.map(\.json))
         if !veleroChanges.isEmpty { object["veleroChanges"] = .array(veleroChanges.map(\.json)) }
         object["additionalItems"] = .array(references.map(\.json))
+        if !pluginLog.isEmpty { object["pluginLog"] = .array(pluginLog.map(JSONValue.string)) }
         return .object(object)
     }
 }
@@ -167,6 +168,7 @@ public enum ReportRendering {
             if !record.actions.isEmpty { line += "  [" + record.actions.joined(separator: ", ") + "]" }
             lines.append(line)
             if case .skipped(let action) = record.outcome { lines.append("            skipped by \(action)") }
+            for message in record.pluginLog { lines.append("            plugin: " + message) }
             if case .failed(let message) = record.outcome { lines.append("            " + message) }
             for change in record.changes { lines.append("            " + change.description) }
             for reference in record.references {

@@ -81,10 +81,30 @@ public final class RestoreSimulation {
     }
 
     public func run() async -> RestoreReport {
+        let logged = host.process.stderrLines.count
         for entry in ordered where included(entry.key) {
             _ = await restoreItem(entry.key)
         }
+        await attachPluginLog(from: logged)
         return report
+    }
+
+    /// The plugin's Info-and-above lines since `start` that name an item, attached to that item. The plugin writes its
+    /// log in batches a few milliseconds apart, so the walk's last lines are waited for.
+    private func attachPluginLog(from start: Int) async {
+        try? await Task.sleep(for: .milliseconds(50))
+        let lines = host.process.stderrLines.dropFirst(start).compactMap(PluginLogLine.init)
+            .filter { ["info", "warning", "error"].contains($0.level) }.map(\.message)
+        guard !lines.isEmpty else { return }
+        for key in report.order {
+            let reference = "\(key.resource.kind) \(key.resource.namespaced ? key.namespace + "/" : "")\(key.name)"
+            let named = lines.filter { line in
+                guard let range = line.range(of: reference) else { return false }
+                // `db` must not match `db-clone`: the reference ends the name.
+                return range.upperBound == line.endIndex || [":", " ", ","].contains(line[range.upperBound])
+            }
+            if !named.isEmpty { report.records[key]?.pluginLog = named }
+        }
     }
 
     /// `resourceMustHave` (`pkg/restore/restore.go`): restored whatever the filters and the label selector say.

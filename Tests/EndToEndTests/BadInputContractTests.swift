@@ -13,6 +13,8 @@ import VeleroPluginKit
     enum Call: CaseIterable {
         case dvBackup, pvcBackup, vmBackup, vmiBackup, snapshotBackup, dvRestore, nadRestore, podRestore, pvcRestore
         case vmRestore, vmiRestore, snapshotRestore, itemBlock
+        case operationBackup, operationClone, operationExport, operationMigration, operationRestore, operationSnapshot
+        case operationSnapshotContent
 
         var name: String {
             switch self {
@@ -29,6 +31,13 @@ import VeleroPluginKit
             case .vmiRestore: "restore-vmi-action"
             case .snapshotRestore: "restore-volumesnapshot-action"
             case .itemBlock: "virtualmachine-itemblock-action"
+            case .operationBackup: "restore-virtualmachinebackup-action"
+            case .operationClone: "restore-virtualmachineclone-action"
+            case .operationExport: "restore-virtualmachineexport-action"
+            case .operationMigration: "restore-virtualmachineinstancemigration-action"
+            case .operationRestore: "restore-virtualmachinerestore-action"
+            case .operationSnapshot: "restore-virtualmachinesnapshot-action"
+            case .operationSnapshotContent: "restore-virtualmachinesnapshotcontent-action"
             }
         }
 
@@ -42,6 +51,13 @@ import VeleroPluginKit
             case .vmiBackup, .vmiRestore: "VirtualMachineInstance"
             case .snapshotBackup, .snapshotRestore: "VolumeSnapshot"
             case .podRestore: "Pod"
+            case .operationBackup: "VirtualMachineBackup"
+            case .operationClone: "VirtualMachineClone"
+            case .operationExport: "VirtualMachineExport"
+            case .operationMigration: "VirtualMachineInstanceMigration"
+            case .operationRestore: "VirtualMachineRestore"
+            case .operationSnapshot: "VirtualMachineSnapshot"
+            case .operationSnapshotContent: "VirtualMachineSnapshotContent"
             }
         }
 

@@ -28,22 +28,26 @@ def field(number, payload):
     return out_bytes + payload
 
 objects = []
-demo = os.path.join(root, "examples", "demo-namespace")
-for name in sorted(os.listdir(demo)):
-    with open(os.path.join(demo, name)) as f:
-        objects += [o for o in yaml.safe_load_all(f) if o]
+for example in ("demo-namespace", "operations-namespace"):
+    directory = os.path.join(root, "examples", example)
+    for name in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, name)) as f:
+            objects += [o for o in yaml.safe_load_all(f) if o]
 
 backup = b'{"apiVersion":"velero.io/v1","kind":"Backup","spec":{"includedNamespaces":["demo"]}}'
 restore = b'{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"labels":{"velero.kubevirt.io/clear-mac-address":""}}}'
-# Action order of the fuzz target: 5 backup actions, 7 restore actions, the ItemBlockAction.
+# Action order of the fuzz target: 5 backup actions, 14 restore actions (7 of them for operation objects, 9-15), the
+# ItemBlockAction.
 actions = {"DataVolume": [0, 5], "NetworkAttachmentDefinition": [6], "PersistentVolumeClaim": [0, 1, 8],
-           "VirtualMachine": [2, 9, 12], "VirtualMachineInstance": [3, 10], "VolumeSnapshot": [4, 11], "Pod": [7]}
+           "VirtualMachine": [2, 16, 19], "VirtualMachineInstance": [3, 17], "VolumeSnapshot": [4, 18], "Pod": [7],
+           "VirtualMachineSnapshot": [14], "VirtualMachineSnapshotContent": [15], "VirtualMachineRestore": [13],
+           "VirtualMachineClone": [10], "VirtualMachineExport": [11], "VirtualMachineBackup": [9]}
 for obj in objects:
     kind, name = obj["kind"], obj["metadata"]["name"]
     item = json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
     write(f"json-{kind}-{name}", b"\x01" + item)
     for index in actions.get(kind, []):
-        write(f"action{index}-{kind}-{name}", b"\x02" + bytes([index, 0 if index < 5 or index == 12 else 2]) + item)
+        write(f"action{index}-{kind}-{name}", b"\x02" + bytes([index, 0 if index < 5 or index == 19 else 2]) + item)
     if kind in ("VirtualMachine", "PersistentVolumeClaim"):
         write(f"protobuf-backup-{kind}-{name}", b"\x00" + field(1, b"kubevirt-velero-plugin/backup-pvc-action") + field(2, item) + field(3, backup))
         write(f"protobuf-restore-{kind}-{name}", b"\x00" + field(1, b"kubevirt-velero-plugin/restore-vm-action") + field(2, item) + field(3, restore) + field(4, item))

@@ -18,7 +18,7 @@ private final class PreparingReader: ClusterReader {
 
 @Suite("Plugin registration")
 struct RegistrationSnippetTests {
-    @Test("register(in:) adds the 13 actions, whose factories never fail, and prepares cluster access only once serving")
+    @Test("register(in:) adds the 20 actions, whose factories never fail, and prepares cluster access only once serving")
     func registration() async throws {
         let reader = PreparingReader()
         let registry = PluginRegistry()
@@ -28,9 +28,9 @@ struct RegistrationSnippetTests {
         // ---
         try registry.validate()
         let identifiers = registry.identifiers(command: "/plugins/kubevirt-velero-plugin")
-        #expect(identifiers.count == 13)
+        #expect(identifiers.count == 20)
         #expect(identifiers.filter { $0.kind == "BackupItemAction" }.count == 5)
-        #expect(identifiers.filter { $0.kind == "RestoreItemAction" }.count == 7)
+        #expect(identifiers.filter { $0.kind == "RestoreItemAction" }.count == 14)
         #expect(identifiers.last?.kind == "ItemBlockAction")
         for identifier in identifiers {
             switch identifier.kind {

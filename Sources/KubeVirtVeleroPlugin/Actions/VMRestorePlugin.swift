@@ -30,7 +30,18 @@ public struct VMRestorePlugin: RestoreItemAction {
         var vm = checked.object
         var changed = false
 
-        if let runStrategy = labels.runStrategy {
+        if let runStrategy = labels.runStrategy, try vm.annotation(Annotation.dataMoverOriginalRunStrategy) != nil {
+            // OADP's kubevirt-datamover holds the VM at Halted until its DataDownloads have filled the disks, then
+            // sets the run strategy it stashed: the Restore's strategy goes there, so the hold stays (D12).
+            logger.info("Virtual machine held at Halted by kubevirt-datamover until its disks are restored; run strategy \(runStrategy) applies then")
+            if try vm.annotation(Annotation.dataMoverOriginalRunStrategy) != runStrategy
+                || vm.annotation(Annotation.dataMoverOriginalRunStrategySource) != "runStrategy"
+            {
+                try vm.setAnnotation(Annotation.dataMoverOriginalRunStrategy, runStrategy)
+                try vm.setAnnotation(Annotation.dataMoverOriginalRunStrategySource, "runStrategy")
+                changed = true
+            }
+        } else if let runStrategy = labels.runStrategy {
             // Verbatim and unvalidated, like the reference; KubeVirt's webhook rejects unknown strategies.
             logger.info("Setting virtual machine run strategy to \(runStrategy)")
             if (try? vm.json.lookup(["spec", "runStrategy"])) != .present(.string(runStrategy)) {

@@ -46,6 +46,10 @@ enum Annotation {
     /// On a backed-up VM: the backend-storage PVCs (persistent TPM/EFI) its backup found, comma-separated, so the
     /// restore names them without asking the live cluster; removed from the restored VM.
     static let backendStoragePVCs = "velero.kubevirt.io/backend-storage-pvcs"
+    /// OADP's kubevirt-datamover, on a restored VM it holds at Halted until its DataDownloads complete: the run
+    /// strategy its controller sets then, and which field it goes to (`runStrategy` or `running`).
+    static let dataMoverOriginalRunStrategy = "kubevirt-datamover.io/original-run-strategy"
+    static let dataMoverOriginalRunStrategySource = "kubevirt-datamover.io/original-run-strategy-source"
     /// On a VMI (a VM's template): the JSON list of hook sidecars KubeVirt adds to the launcher pod.
     static let hookSidecars = "hooks.kubevirt.io/hookSidecars"
 }

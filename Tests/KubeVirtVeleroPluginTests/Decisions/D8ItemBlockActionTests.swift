@@ -75,7 +75,7 @@ struct D8ItemBlockActionTests {
         #expect(related.isEmpty)
     }
 
-    @Test("the plugin lists 13 actions, kinds in ListPlugins order, names sorted, the ItemBlockAction last")
+    @Test("the plugin lists 20 actions, kinds in ListPlugins order, names sorted, the ItemBlockAction last")
     func registrationOrder() {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         let backupNames = plugin.backupItemActions.map(\.name)
@@ -84,8 +84,8 @@ struct D8ItemBlockActionTests {
         #expect(backupNames == backupNames.sorted())
         #expect(restoreNames == restoreNames.sorted())
         let all = backupNames + restoreNames + blockNames
-        #expect(all.count == 13)
-        #expect(Set(all).count == 13)
+        #expect(all.count == 20)
+        #expect(Set(all).count == 20)
         #expect(all.last == "kubevirt-velero-plugin/virtualmachine-itemblock-action")
         #expect(
             all == [
@@ -94,13 +94,21 @@ struct D8ItemBlockActionTests {
                 "kubevirt-velero-plugin/backup-virtualmachineinstance-action",
                 "kubevirt-velero-plugin/backup-volumesnapshot-action", "kubevirt-velero-plugin/restore-datavolume-action",
                 "kubevirt-velero-plugin/restore-networkattachmentdefinition-action", "kubevirt-velero-plugin/restore-pod-action",
-                "kubevirt-velero-plugin/restore-pvc-action", "kubevirt-velero-plugin/restore-vm-action",
+                "kubevirt-velero-plugin/restore-pvc-action",
+                "kubevirt-velero-plugin/restore-virtualmachinebackup-action",
+                "kubevirt-velero-plugin/restore-virtualmachineclone-action",
+                "kubevirt-velero-plugin/restore-virtualmachineexport-action",
+                "kubevirt-velero-plugin/restore-virtualmachineinstancemigration-action",
+                "kubevirt-velero-plugin/restore-virtualmachinerestore-action",
+                "kubevirt-velero-plugin/restore-virtualmachinesnapshot-action",
+                "kubevirt-velero-plugin/restore-virtualmachinesnapshotcontent-action",
+                "kubevirt-velero-plugin/restore-vm-action",
                 "kubevirt-velero-plugin/restore-vmi-action", "kubevirt-velero-plugin/restore-volumesnapshot-action",
                 "kubevirt-velero-plugin/virtualmachine-itemblock-action",
             ])
     }
 
-    @Test("AppliesTo selectors are exactly the reference's, plus the DataVolume and NAD restore actions (D11)")
+    @Test("AppliesTo selectors are exactly the reference's, plus the DataVolume and NAD restore actions (D11) and the operation objects' (D12)")
     func selectors() throws {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         let backupSelectors = try plugin.backupItemActions.map { try $0.make().appliesTo() }
@@ -116,6 +124,13 @@ struct D8ItemBlockActionTests {
                 ResourceSelector(includedResources: ["network-attachment-definitions.k8s.cni.cncf.io"]),
                 ResourceSelector(includedResources: ["Pod"], selector: "kubevirt.io in (virt-launcher, hotplug-disk)"),
                 ResourceSelector(includedResources: ["PersistentVolumeClaim"]),
+                ResourceSelector(includedResources: ["virtualmachinebackups.backup.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachineclones.clone.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachineexports.export.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachineinstancemigrations.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachinerestores.snapshot.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachinesnapshots.snapshot.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachinesnapshotcontents.snapshot.kubevirt.io"]),
                 ResourceSelector(includedResources: ["VirtualMachine"]),
                 ResourceSelector(includedResources: ["VirtualMachineInstance"]),
                 ResourceSelector(includedResources: ["VolumeSnapshot"]),
