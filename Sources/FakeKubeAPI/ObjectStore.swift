@@ -2,7 +2,8 @@ import LosslessJSON
 import Synchronization
 
 /// The objects a `FakeKubeAPIServer` serves, addressed like the API server addresses them:
-/// `/api/v1/namespaces/{ns}/{resource}[/{name}]` and `/apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}]`.
+/// `/api/v1/namespaces/{ns}/{resource}[/{name}]` and `/apis/{group}/{version}/namespaces/{ns}/{resource}[/{name}]`,
+/// and without `namespaces/{ns}` for cluster-scoped objects (and LISTs across namespaces).
 /// LISTs honour `labelSelector` (equality, inequality, set-based, existence) and paginate with `limit`/`continue`.
 public final class ObjectStore: Sendable {
     /// `group/version` ("v1" for the core group) + plural resource.
@@ -96,24 +97,33 @@ public final class ObjectStore: Sendable {
         } else {
             return notFound("the server could not find the requested resource")
         }
-        guard rest.first == "namespaces", rest.count >= 3 else {
+        // `namespaces/{ns}/{resource}`, or `{resource}` alone: a cluster-scoped object (stored under namespace "") or a
+        // LIST across all namespaces.
+        let namespace: String?
+        let resource: String
+        if rest.first == "namespaces", rest.count >= 3 {
+            namespace = rest[rest.startIndex + 1]
+            resource = rest[rest.startIndex + 2]
+            rest = rest.dropFirst(3)
+        } else if let first = rest.first, first != "namespaces" {
+            namespace = nil
+            resource = first
+            rest = rest.dropFirst()
+        } else {
             return notFound("the server could not find the requested resource")
         }
-        let namespace = rest[rest.startIndex + 1]
-        let resource = rest[rest.startIndex + 2]
-        rest = rest.dropFirst(3)
         let kind = Kind(groupVersion: groupVersion, resource: resource)
         let group = groupVersion.contains("/") ? "." + groupVersion.split(separator: "/")[0] : ""
         if let name = rest.first {
             let found = objects.withLock { stored in
-                stored.positions[kind]?[namespace + "/" + name].map { stored.entries[kind]![$0] }
+                stored.positions[kind]?[(namespace ?? "") + "/" + name].map { stored.entries[kind]![$0] }
             }
             guard let entry = found else {
                 return notFound("\(resource)\(group) \"\(name)\" not found", name: name, kind: resource)
             }
             return FakeKubeAPIServer.Answer(status: 200, body: entry.bytes)
         }
-        let entries = objects.withLock { $0.entries[kind] ?? [] }.filter { $0.namespace == namespace }
+        let entries = objects.withLock { $0.entries[kind] ?? [] }.filter { namespace == nil || $0.namespace == namespace }
 
         let selector: LabelSelector
         do {

@@ -66,7 +66,11 @@ public final class RestoreSimulation {
         var byKey: [ObjectKey: BackupDirectory.Entry] = [:]
         for entry in entries { byKey[entry.key] = entry }
         self.entries = byKey
-        builtIns = RestoreContext(spec: spec, backup: backup, entries: byKey, catalog: catalog)
+        var builtIns = RestoreContext(spec: spec, backup: backup, entries: byKey, catalog: catalog)
+        if let cluster {
+            builtIns.storageClasses = ChangeStorageClassConfig(cluster: cluster, veleroNamespace: "velero", catalog: catalog)
+        }
+        self.builtIns = builtIns
         let rank = { (resource: APIResource) -> (Int, String) in
             (Self.priorities.firstIndex(of: resource.groupResource) ?? Self.priorities.count, resource.groupResource)
         }

@@ -1,3 +1,4 @@
+import FakeKubeAPI
 import LosslessJSON
 import VeleroPluginKit
 
@@ -8,6 +9,8 @@ struct RestoreContext {
     let backup: JSONValue?
     let entries: [ObjectKey: BackupDirectory.Entry]
     let catalog: ResourceCatalog
+    /// Velero's change-storage-class ConfigMap in the target cluster.
+    var storageClasses = ChangeStorageClassConfig()
 
     var snapshotMoveData: Bool { ((try? backup?.bool(at: ["spec", "snapshotMoveData"])) ?? nil) == true }
 
@@ -17,6 +20,42 @@ struct RestoreContext {
 
     func entries(kind: String, group: String) -> [BackupDirectory.Entry] {
         entries.values.filter { $0.key.resource.kind == kind && $0.key.resource.group == group }.sorted { $0.key < $1.key }
+    }
+}
+
+/// What Velero's `velero.io/change-storage-class` action reads from the target cluster: the ConfigMap that
+/// `common.GetPluginConfig` finds in Velero's namespace by label selector (pkg/plugin/framework/common/plugin_config.go)
+/// and the StorageClasses that exist there. Velero reads it per item; the preview once, as nothing it restores changes it.
+public struct ChangeStorageClassConfig: Sendable {
+    public static let labelSelector = "velero.io/plugin-config,velero.io/change-storage-class=RestoreItemAction"
+
+    /// Old class → new, from the ConfigMap's `data` (empty: no ConfigMap or no data).
+    public var mapping: [String: String] = [:]
+    /// `namespace/name` of the ConfigMap found.
+    public var configMap: String? = nil
+    /// GetPluginConfig's error (two ConfigMaps match), which fails every item the action runs for.
+    public var error: String? = nil
+    public var existingClasses: Set<String> = []
+
+    public init() {}
+
+    /// Reads the config from `cluster`, where Velero runs in `veleroNamespace`.
+    public init(cluster: EmbeddedCluster, veleroNamespace: String, catalog: ResourceCatalog) {
+        guard let configMaps = catalog.resource(group: "", plural: "configmaps"),
+            let classes = catalog.resource(group: "storage.k8s.io", plural: "storageclasses"),
+            let selector = try? LabelSelector(Self.labelSelector)
+        else { return }
+        existingClasses = Set(cluster.objects(of: classes).map(\.name))
+        let found = cluster.objects(of: configMaps, in: veleroNamespace).filter { selector.matches($0.object.labels) }
+        guard let first = found.first else { return }
+        guard found.count == 1 else {
+            error = "found more than one ConfigMap matching label selector \"\(Self.labelSelector)\": [\(found.map(\.name).joined(separator: " "))]"
+            return
+        }
+        configMap = "\(first.namespace)/\(first.name)"
+        for member in (try? first.object.object(at: ["data"]))?.members ?? [] {
+            if let new = member.value.stringValue { mapping[member.key] = new }
+        }
     }
 }
 
@@ -33,6 +72,7 @@ struct BuiltInRestoreResult {
 /// Velero 1.18's own RestoreItemActions that matter for VM restores, in the order Velero runs them before any
 /// plugin's (internal v1 actions by name, then v2 by name); the CSI ones only with `EnableCSI`.
 enum VeleroRestoreItemActions {
+    static let changeStorageClass = "velero.io/change-storage-class"
     static let dataUpload = "velero.io/dataupload"
     static let claim = "velero.io/pvc"
     static let csiClaim = "velero.io/csi-pvc-restorer"
@@ -42,7 +82,8 @@ enum VeleroRestoreItemActions {
     static func applying(to resource: APIResource, csiEnabled: Bool) -> [String] {
         switch (resource.group, resource.plural) {
         case ("velero.io", "datauploads"): [dataUpload]
-        case ("", "persistentvolumeclaims"): csiEnabled ? [claim, csiClaim] : [claim]
+        case ("", "persistentvolumeclaims"): csiEnabled ? [changeStorageClass, claim, csiClaim] : [changeStorageClass, claim]
+        case ("", "persistentvolumes"): [changeStorageClass]
         case ("snapshot.storage.k8s.io", "volumesnapshots"): csiEnabled ? [csiSnapshot] : []
         case ("snapshot.storage.k8s.io", "volumesnapshotcontents"): csiEnabled ? [csiContent] : []
         default: []
@@ -53,6 +94,7 @@ enum VeleroRestoreItemActions {
         _ name: String, item: JSONValue, fromBackup: JSONValue, key: ObjectKey, _ context: RestoreContext
     ) -> BuiltInRestoreResult {
         switch name {
+        case changeStorageClass: return changeStorageClassAction(item, context)
         case dataUpload: return dataUploadResult(item, fromBackup: fromBackup, context)
         case claim: return claimAction(item, fromBackup: fromBackup)
         case csiClaim: return csiClaimAction(item, fromBackup: fromBackup, key: key, context)
@@ -60,6 +102,26 @@ enum VeleroRestoreItemActions {
         case csiContent: return csiContentAction(item, fromBackup: fromBackup, context)
         default: return BuiltInRestoreResult(item: item)
         }
+    }
+
+    /// `pkg/restore/actions/change_storageclass_action.go`: `spec.storageClassName` of a PVC or PV follows the
+    /// ConfigMap; the class it maps onto must exist (`isStorageClassExist`).
+    static func changeStorageClassAction(_ item: JSONValue, _ context: RestoreContext) -> BuiltInRestoreResult {
+        var result = BuiltInRestoreResult(item: item)
+        let config = context.storageClasses
+        if let error = config.error {
+            result.error = error
+            return result
+        }
+        guard let old = (try? item.string(at: ["spec", "storageClassName"])) ?? nil, !old.isEmpty, let new = config.mapping[old] else {
+            return result
+        }
+        guard config.existingClasses.contains(new) else {
+            result.error = "error getting storage class \(new) from API: storageclasses.storage.k8s.io \"\(new)\" not found"
+            return result
+        }
+        try? result.item.setValue(.string(new), at: ["spec", "storageClassName"])
+        return result
     }
 
     /// `pkg/restore/actions/pvc_action.go`: drops the binding and provisioner annotations and the CSI flow's

@@ -156,9 +156,14 @@ struct RestorePreview: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Velero runs with --features=EnableCSI (OADP: `csi` among the default plugins).")
     var csi = true
     @Option(name: .customLong("label"), help: "Another label on the Restore, key=value (repeatable).") var labels: [String] = []
+    @Option(
+        name: .customLong("manifests"),
+        help: "Objects already in the target cluster, YAML/JSON file or directory (repeatable): StorageClasses, Velero's change-storage-class ConfigMap in namespace velero.")
+    var manifests: [String] = []
     @Option(name: [.customShort("o"), .customLong("format")], help: "text or json.") var format: OutputFormat = .text
 
     func run() async throws {
+        let existing = try ManifestLoader().load(paths: manifests)
         var spec = try restoreFile.map { path throws(ManifestError) in try RestoreSpec(file: path) } ?? RestoreSpec()
         let backup = try BackupDirectory.read(from)
         if let backupName = backup.backupName, restoreFile == nil { spec.backupName = backupName }
@@ -177,8 +182,8 @@ struct RestorePreview: AsyncParsableCommand {
         if let runStrategy { spec.labels.append(("velero.kubevirt.io/restore-run-strategy", runStrategy)) }
         spec.labels += labels.map(Defaults.label)
 
-        // The target cluster starts empty; restored items are created in it as the walk goes.
-        let report = try await PluginSession.run(plugin: plugin ?? Defaults.pluginPath, objects: []) { session, cluster in
+        // The target cluster holds only the given manifests; restored items are created in it as the walk goes.
+        let report = try await PluginSession.run(plugin: plugin ?? Defaults.pluginPath, objects: existing) { session, cluster in
             await RestoreSimulation(
                 host: session.host, actions: session.actions, spec: spec, entries: backup.entries, cluster: cluster,
                 backup: BackupDirectory.backupObject(from), csiEnabled: csi

@@ -152,6 +152,42 @@ import Testing
         #expect(try launcher["outcome"].map { try $0.string(at: ["status"]) } == "skipped")
     }
 
+    /// D14: with Velero's change-storage-class ConfigMap in the target cluster (`--manifests`), Velero's own action maps
+    /// the PVCs and this plugin the DataVolumes and the VMs' dataVolumeTemplates; a class the map names that the cluster
+    /// lacks fails each item, in Velero's words for the PVCs.
+    @Test func storageClassMappingReachesDataVolumesAndTemplates() throws {
+        let directory = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let backup = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", directory + "/b"])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let target = Self.repository + "/examples/restore-target"
+        let run = try host(["restore", "--from", directory + "/b", "--manifests", target, "-o", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try json(run)
+        func changedPaths(_ kind: String, _ name: String) throws -> [String] {
+            (try item(report, kind: kind, name: name)["changes"]?.arrayValue ?? []).compactMap { $0.objectValue?["path"]?.stringValue }
+        }
+        #expect(try changedPaths("PersistentVolumeClaim", "fedora-web-rootdisk").contains("spec.storageClassName"))
+        #expect(try changedPaths("DataVolume", "fedora-web-rootdisk").contains("spec.storage.storageClassName"))
+        #expect(try changedPaths("VirtualMachine", "fedora-web").contains("spec.dataVolumeTemplates[0].spec.storage.storageClassName"))
+        #expect(try changedPaths("VirtualMachine", "windows-db").allSatisfy { !$0.contains("storageClassName") })
+        let dataVolume = try item(report, kind: "DataVolume", name: "fedora-web-rootdisk")
+        let change = dataVolume["changes"]?.arrayValue?.first { $0.objectValue?["path"] == "spec.storage.storageClassName" }
+        #expect(change?.objectValue?["old"] == "rook-ceph-block" && change?.objectValue?["new"] == "ceph-nvme")
+
+        // The same ConfigMap without the StorageClass it maps onto.
+        let configMapOnly = directory + "/configmap.yaml"
+        let text = try String(contentsOfFile: target + "/10-new-storage-class.yaml", encoding: .utf8)
+        try String(text[text.range(of: "apiVersion: v1\nkind: ConfigMap")!.lowerBound...]).write(toFile: configMapOnly, atomically: true, encoding: .utf8)
+        let failed = try host(["restore", "--from", directory + "/b", "--manifests", configMapOnly, "-o", "json"])
+        #expect(failed.status == 2)
+        let errors = try #require(try json(failed).array(at: ["errors"])).compactMap(\.stringValue)
+        #expect(errors.contains(
+            "error preparing persistentvolumeclaims/demo/fedora-web-rootdisk: error getting storage class ceph-nvme from API: storageclasses.storage.k8s.io \"ceph-nvme\" not found"))
+        #expect(errors.contains { $0.hasPrefix("error preparing datavolumes.cdi.kubevirt.io/demo/fedora-web-rootdisk: ")
+            && $0.hasSuffix("DataVolume demo/fedora-web-rootdisk: ConfigMap velero/change-storage-class-config maps storage class rook-ceph-block onto ceph-nvme: error getting storage class ceph-nvme from API: storageclasses.storage.k8s.io \"ceph-nvme\" not found") })
+    }
+
     @Test func aRunningVMWhosePodsAreExcludedFailsTheItemLikeVelero() throws {
         let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--exclude-resources", "pods"])
         #expect(run.status == 2, "PartiallyFailed backups exit 2")

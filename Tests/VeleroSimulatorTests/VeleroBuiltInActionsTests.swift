@@ -67,7 +67,11 @@ struct VeleroBuiltInActionsTests {
         let pvc = try #require(Self.catalog.resource(apiVersion: "v1", kind: "PersistentVolumeClaim"))
         #expect(VeleroBackupItemActions.applying(to: pvc, csiEnabled: true) == ["velero.io/pv", "velero.io/csi-pvc-backupper"])
         #expect(VeleroBackupItemActions.applying(to: pvc, csiEnabled: false) == ["velero.io/pv"])
-        #expect(VeleroRestoreItemActions.applying(to: pvc, csiEnabled: true) == ["velero.io/pvc", "velero.io/csi-pvc-restorer"])
+        // v1.18.1 pkg/cmd/server/plugin/plugin.go registers velero.io/change-storage-class for PVCs and PVs (v1).
+        #expect(VeleroRestoreItemActions.applying(to: pvc, csiEnabled: true)
+            == ["velero.io/change-storage-class", "velero.io/pvc", "velero.io/csi-pvc-restorer"])
+        let volume = try #require(Self.catalog.resource(apiVersion: "v1", kind: "PersistentVolume"))
+        #expect(VeleroRestoreItemActions.applying(to: volume, csiEnabled: false) == ["velero.io/change-storage-class"])
     }
 
     @Test("velero.io/pv: the bound PV as additional item; the stored claim loses dataSource (backup_pv_action.go)")

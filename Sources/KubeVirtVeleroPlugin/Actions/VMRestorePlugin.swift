@@ -3,16 +3,19 @@ import VeleroPluginKit
 
 /// `kubevirt-velero-plugin/restore-vm-action` (as the Go plugin's `VMRestorePlugin`). Applies the Restore's
 /// run-strategy, MAC and firmware-UUID labels and its namespace mapping (D11: multus networks, dataVolumeTemplate
-/// sources), and restores the VM's dependencies first.
+/// sources), Velero's change-storage-class ConfigMap to its dataVolumeTemplates (D14), and restores the VM's
+/// dependencies first.
 public struct VMRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-vm-action"
     static let typeName = "VMRestorePlugin"
 
     let logger: Logger
     let graph: RestoreGraph
+    let storageClasses: StorageClassMappings
 
     init(cluster: ClusterCache, logger: Logger) {
         self.logger = logger
+        storageClasses = cluster.storageClassMappings
         graph = RestoreGraph(cluster: cluster, logger: logger)
         logger.debug("Creating \(Self.typeName)")
     }
@@ -25,18 +28,34 @@ public struct VMRestorePlugin: RestoreItemAction {
         logger.info("Running \(Self.typeName)")
         let received = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
         let settings = try RestoreSettings(restore: restore, actionTypeName: Self.typeName)
+        var checked = try VirtualMachineItem(consume received)
+        // The graph reads the VM as received: it names what to restore by the backed-up namespaces and names, which
+        // is where Velero finds them in the backup. The edits below then change the one copy in place.
+        let result = try await graph.virtualMachine(checked)
+        if let error = result.error { throw ActionError(error) }
+        var changed = try edit(&checked.object, settings: settings)
+        if try await storageClasses.rewrite(
+            &checked.object, specs: checked.object.dataVolumeTemplateSpecs(), veleroNamespace: settings.veleroNamespace,
+            logger: logger)
+        {
+            changed = true
+        }
+        return RestoreItemActionOutput(
+            updatedItem: changed ? checked.object.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
+    }
+
+    /// The Restore's labels and namespace mapping applied to the VM; whether anything changed.
+    private func edit(_ vm: inout KubernetesObject, settings: RestoreSettings) throws(ActionError) -> Bool {
         let labels = settings.labels
-        let checked = try VirtualMachineItem(received)
-        var vm = checked.object
         var changed = false
 
         if let runStrategy = labels.runStrategy, try vm.annotation(Annotation.dataMoverOriginalRunStrategy) != nil {
             // OADP's kubevirt-datamover holds the VM at Halted until its DataDownloads have filled the disks, then
             // sets the run strategy it stashed: the Restore's strategy goes there, so the hold stays (D12).
             logger.info("Virtual machine held at Halted by kubevirt-datamover until its disks are restored; run strategy \(runStrategy) applies then")
-            if try vm.annotation(Annotation.dataMoverOriginalRunStrategy) != runStrategy
-                || vm.annotation(Annotation.dataMoverOriginalRunStrategySource) != "runStrategy"
-            {
+            let stashed = try vm.annotation(Annotation.dataMoverOriginalRunStrategy)
+            let source = try vm.annotation(Annotation.dataMoverOriginalRunStrategySource)
+            if stashed != runStrategy || source != "runStrategy" {
                 try vm.setAnnotation(Annotation.dataMoverOriginalRunStrategy, runStrategy)
                 try vm.setAnnotation(Annotation.dataMoverOriginalRunStrategySource, "runStrategy")
                 changed = true
@@ -69,13 +88,8 @@ public struct VMRestorePlugin: RestoreItemAction {
         for change in mapped { logger.info("\(vm.reference): \(change) (namespace mapping)") }
         if !mapped.isEmpty { changed = true }
 
-        // The graph reads the VM as received: it names what to restore by the backed-up namespaces and names, which
-        // is where Velero finds them in the backup.
-        let result = try await graph.virtualMachine(checked)
-        if let error = result.error { throw ActionError(error) }
-        // The backup's bookkeeping, read by the graph above; the restored VM carries its live annotations only.
+        // The backup's bookkeeping, read by the graph; the restored VM carries its live annotations only.
         if vm.removeAnnotation(Annotation.backendStoragePVCs) != nil { changed = true }
-        return RestoreItemActionOutput(
-            updatedItem: changed ? vm.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
+        return changed
     }
 }

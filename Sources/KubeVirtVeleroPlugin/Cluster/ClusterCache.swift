@@ -10,6 +10,8 @@ struct ClusterCache: Sendable {
     let dataVolumes: NamedObjectCache
     let claimsByName: NamedObjectCache
     let observedClaimUIDs = ObservedClaimUIDs()
+    /// D14: Velero's change-storage-class ConfigMap and the classes it maps onto.
+    let storageClassMappings: StorageClassMappings
 
     init(reader: any ClusterReader) {
         self.reader = reader
@@ -20,6 +22,7 @@ struct ClusterCache: Sendable {
         virtualMachineInstances = NamedObjectCache(.virtualMachineInstances, reader: reader)
         virtualMachines = NamedObjectCache(.virtualMachines, reader: reader)
         dataVolumes = NamedObjectCache(.dataVolumes, reader: reader)
+        storageClassMappings = StorageClassMappings(reader: reader)
     }
 
     func virtualMachineInstance(namespace: String, name: String) async throws -> JSONValue {

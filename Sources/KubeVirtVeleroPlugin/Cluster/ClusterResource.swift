@@ -50,6 +50,9 @@ extension ClusterResource {
         group: "k8s.cni.cncf.io", version: "v1", plural: "network-attachment-definitions")
     public static let priorityClasses = ClusterResource(
         group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses", isNamespaced: false)
+    /// D14: the classes a change-storage-class ConfigMap maps onto must exist, as Velero checks for PVCs.
+    public static let storageClasses = ClusterResource(
+        group: "storage.k8s.io", version: "v1", plural: "storageclasses", isNamespaced: false)
     /// Dynamic Resource Allocation: a claim a VMI consumes, or the template its launcher pod's claim is made from.
     public static let resourceClaims = ClusterResource(group: "resource.k8s.io", version: "v1", plural: "resourceclaims")
     public static let resourceClaimTemplates = ClusterResource(

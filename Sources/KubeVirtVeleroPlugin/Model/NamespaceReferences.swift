@@ -34,11 +34,9 @@ extension KubernetesObject {
 
     /// `mapDataVolumeSourceNamespaces` for each of a VM's `spec.dataVolumeTemplates`.
     mutating func mapDataVolumeTemplateNamespaces(_ mapping: NamespaceMapping) throws(ActionError) -> [String] {
-        guard !mapping.isEmpty, let count = try array(["spec", "dataVolumeTemplates"])?.count else { return [] }
+        guard !mapping.isEmpty else { return [] }
         var changes: [String] = []
-        for index in 0..<count {
-            changes += try mapDataVolumeSourceNamespaces(spec: ["spec", "dataVolumeTemplates", .index(index), "spec"], mapping)
-        }
+        for spec in try dataVolumeTemplateSpecs() { changes += try mapDataVolumeSourceNamespaces(spec: spec, mapping) }
         return changes
     }
 }

@@ -1,14 +1,20 @@
 import VeleroPluginKit
 
 /// What a restore action reads from the `velero.io/v1` Restore sent with each item: its option labels and its
-/// namespace mapping. Parsed once per Execute.
+/// namespace mapping, and the namespace it lives in, which is Velero's (where the change-storage-class ConfigMap is,
+/// D14). Parsed once per Execute.
 struct RestoreSettings: Sendable, Equatable {
     var labels: RestoreLabels
     var namespaceMapping: NamespaceMapping
+    var veleroNamespace: String
 
-    init(labels: RestoreLabels = RestoreLabels(), namespaceMapping: NamespaceMapping = NamespaceMapping()) {
+    init(
+        labels: RestoreLabels = RestoreLabels(), namespaceMapping: NamespaceMapping = NamespaceMapping(),
+        veleroNamespace: String = ""
+    ) {
         self.labels = labels
         self.namespaceMapping = namespaceMapping
+        self.veleroNamespace = veleroNamespace
     }
 
     init(restore bytes: [UInt8], actionTypeName: String) throws(ActionError) {
@@ -22,5 +28,6 @@ struct RestoreSettings: Sendable, Equatable {
         let restore = KubernetesObject(fetched: json, kind: "Restore")
         labels = try RestoreLabels(restore: restore)
         namespaceMapping = try NamespaceMapping(restore: restore)
+        veleroNamespace = restore.namespace
     }
 }

@@ -15,6 +15,11 @@ final class FakeClusterReader: ClusterReader {
         var anyClaim: JSONValue? = nil
         var launcherPods: [String: [JSONValue]] = [:]
         var claimLists: [String: [JSONValue]] = [:]
+        /// ConfigMaps by `namespace/name`, LISTed by label selector (D14's change-storage-class ConfigMap).
+        var configMaps: [String: JSONValue] = [:]
+        var configMapListError: (any Error)? = nil
+        /// Names of the cluster's StorageClasses (cluster-scoped; GET only).
+        var storageClasses: Set<String> = []
         var getError: (any Error)? = nil
         var podListError: (any Error)? = nil
         var claimListError: (any Error)? = nil
@@ -54,6 +59,8 @@ final class FakeClusterReader: ClusterReader {
                 case .virtualMachines: state.virtualMachines[key]
                 case .dataVolumes: state.dataVolumes[key] ?? state.anyDataVolume
                 case .persistentVolumeClaims: state.claims[key] ?? state.anyClaim
+                case .configMaps: state.configMaps[key]
+                case .storageClasses: state.storageClasses.contains(name) ? ["metadata": ["name": .string(name)]] : nil
                 default: nil
                 }
             guard let found else { throw KubernetesNotFoundError(resource: resource, name: name) }
@@ -65,8 +72,15 @@ final class FakeClusterReader: ClusterReader {
     /// their LISTs too, so a test of a failing API sees the failure whichever request the cache makes. Pods and PVCs
     /// come from their own list tables, wait at the gate, and fail with their own errors.
     func list(_ resource: ClusterResource, namespace: String, labelSelector: String?) async throws -> [JSONValue] {
-        record("LIST \(resource) \(namespace)")
+        // Only the ConfigMap LIST records its selector (D14 finds Velero's ConfigMap by it).
+        record("LIST \(resource) \(namespace)" + (resource == .configMaps ? labelSelector.map { " \($0)" } ?? "" : ""))
         switch resource {
+        case .configMaps:
+            return try state.withLock { state in
+                if let error = state.configMapListError { throw error }
+                return state.configMaps.filter { $0.key.hasPrefix(namespace + "/") }.sorted { $0.key < $1.key }.map(\.value)
+                    .filter { object in labelSelector.map { labelSelectorMatches($0, labels: labels(of: object)) } ?? true }
+            }
         case .pods, .persistentVolumeClaims:
             await gate?.wait()
             return try state.withLock { state in
