@@ -149,6 +149,7 @@ public enum ReportRendering {
         if let mapping = try? report.restore.object(at: ["spec", "namespaceMapping"]), !mapping.isEmpty {
             header += ", namespace mapping " + mapping.members.map { "\($0.key) → \($0.value.stringValue ?? "")" }.joined(separator: ", ")
         }
+        if !report.selector.isEmpty { header += ", label selector \(report.selector)" }
         lines.append(header)
         if let labels = try? report.restore.object(at: ["metadata", "labels"]), !labels.isEmpty {
             lines.append("Restore labels: " + labels.members.map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ", "))
@@ -187,6 +188,11 @@ public enum ReportRendering {
             lines.append("Created by Velero's own restore actions (their asynchronous operations finish the restore):")
             for created in report.created { lines.append("  " + created) }
         }
+        if !report.notes.isEmpty {
+            lines.append("")
+            lines.append("Notes (what Velero itself does here, which the plugin cannot change):")
+            for note in report.notes { lines.append("  " + note) }
+        }
         lines.append("")
         appendProblems(warnings: report.warnings, errors: report.errors, into: &lines)
         lines.append("\(restored) restored, \(skipped) skipped, \(report.errors.count) failed. Phase: \(report.phase)")
@@ -197,6 +203,7 @@ public enum ReportRendering {
         [
             "kind": "RestorePreview", "restore": report.restore, "phase": .string(report.phase),
             "items": .array(report.order.compactMap { report.records[$0]?.json }),
+            "notes": .array(report.notes.map(JSONValue.string)),
             "warnings": .array(report.warnings.map(JSONValue.string)), "errors": .array(report.errors.map(JSONValue.string)),
         ]
     }

@@ -14,6 +14,11 @@ public struct RestoreReport: Sendable {
     public var created: [String] = []
     public var warnings: [String] = []
     public var errors: [String] = []
+    /// Outcomes of Velero's own rules worth knowing that are neither warnings nor errors in Velero (an object
+    /// restored whatever the selector says, with nothing to bind to).
+    public var notes: [String] = []
+    /// The Restore's label selector as text (empty: everything).
+    public var selector = ""
 
     public var phase: String { errors.isEmpty ? "Completed" : "PartiallyFailed" }
 }
@@ -82,15 +87,51 @@ public final class RestoreSimulation {
         let restore = spec.json()
         restoreBytes = restore.serialized()
         report = RestoreReport(restore: restore, backupName: spec.backupName)
+        report.selector = spec.selector
     }
 
     public func run() async -> RestoreReport {
         let logged = host.process.stderrLines.count
-        for entry in ordered where included(entry.key) {
+        let selector: LabelSelector
+        do {
+            selector = try LabelSelector(spec.selector)
+        } catch {
+            // Velero's restore controller refuses such a Restore before it restores anything.
+            report.errors.append("invalid label selector \"\(spec.selector)\": \(error)")
+            return report
+        }
+        for entry in ordered where included(entry.key) && (Self.mustHave.contains(entry.key.resource.groupResource)
+            || selector.matches(entry.object.labels))
+        {
             _ = await restoreItem(entry.key)
         }
+        report.notes += unboundSnapshotContents()
         await attachPluginLog(from: logged)
         return report
+    }
+
+    /// VolumeSnapshotContents are in `resourceMustHave`: Velero restores every one of the backup, whatever the
+    /// filters and the label selector, also those whose VolumeSnapshot this restore does not bring back (another
+    /// VM's disk in a single-VM restore, another namespace's). Such a content binds to nothing.
+    private func unboundSnapshotContents() -> [String] {
+        var notes: [String] = []
+        for key in report.order where key.resource.groupResource == "volumesnapshotcontents.snapshot.storage.k8s.io" {
+            guard report.records[key]?.outcome == .restored, let backedUp = entries[key]?.object,
+                let namespace = (try? backedUp.string(at: ["spec", "volumeSnapshotRef", "namespace"])) ?? nil,
+                let name = (try? backedUp.string(at: ["spec", "volumeSnapshotRef", "name"])) ?? nil
+            else { continue }
+            let snapshotRestored = report.records.contains { entry in
+                entry.key.resource.groupResource == "volumesnapshots.snapshot.storage.k8s.io" && entry.key.namespace == namespace
+                    && entry.key.name == name && entry.value.outcome == .restored
+            }
+            if !snapshotRestored {
+                notes.append(
+                    "\(key) is restored (Velero restores every VolumeSnapshotContent of a backup, resourceMustHave) but its "
+                        + "VolumeSnapshot \(namespace)/\(name) is not: nothing binds it. It may be deleted after the restore; "
+                        + "its deletionPolicy is Retain, so the storage snapshot stays.")
+            }
+        }
+        return notes
     }
 
     /// The plugin's Info-and-above lines since `start` that name an item, attached to that item. The plugin writes its
@@ -131,6 +172,10 @@ public final class RestoreSimulation {
     private func restoreItem(_ key: ObjectKey) async -> ItemOutcome {
         if report.records[key] != nil { return .alreadyDone }
         guard let entry = entries[key] else { return .notFound }
+        // `restoreItem` checks the filters again for additional items, but not the label selector.
+        guard included(key) else {
+            return .excluded(spec.resources.includes(key.resource) ? "namespace is excluded" : "resource is excluded")
+        }
         let original = entry.object
         let cleaned = Self.cleaned(original)
         var record = ItemRecord(key: key, before: cleaned)

@@ -131,12 +131,22 @@ public struct RestoreSpec: Sendable {
     public var namespaceMapping: [(String, String)] = []
     public var namespaces = NamespaceFilter()
     public var resources = ResourceFilter()
+    /// `spec.labelSelector` as selector text; empty selects everything. Velero applies it when it collects the
+    /// backup's items, not to additional items (`getSelectedRestoreableItems`, pkg/restore/restore.go).
+    public var selector = ""
 
     public init() {}
 
     /// Reads a `velero.io/v1` Restore manifest (YAML or JSON).
     public init(file: String) throws(ManifestError) {
         let object = try VeleroManifest.read(file, kind: "Restore")
+        if let selector = object.spec["labelSelector"] {
+            do {
+                self.selector = try LabelSelector(metav1: selector).text
+            } catch {
+                throw ManifestError(SourceLocation(file: file, line: nil), "spec.labelSelector: \(error)")
+            }
+        }
         name = object.metadata["name"]?.stringValue ?? name
         labels = object.labels
         let spec = object.spec
@@ -162,6 +172,7 @@ public struct RestoreSpec: Sendable {
         if !resources.excluded.isEmpty { spec["excludedResources"] = .array(resources.excluded.map(JSONValue.string)) }
         if !namespaces.included.isEmpty { spec["includedNamespaces"] = .array(namespaces.included.map(JSONValue.string)) }
         if !resources.included.isEmpty { spec["includedResources"] = .array(resources.included.map(JSONValue.string)) }
+        if !selector.isEmpty, let labelSelector = try? LabelSelector(selector).metav1JSON { spec["labelSelector"] = labelSelector }
         if !namespaceMapping.isEmpty {
             var mapping = JSONObject()
             for (from, to) in namespaceMapping { mapping[from] = .string(to) }

@@ -149,6 +149,8 @@ struct RestorePreview: AsyncParsableCommand {
     @Option(help: "Namespace mappings old:new, comma-separated.") var namespaceMappings: String?
     @Option(help: "Namespaces to include, comma-separated (default: all).") var includeNamespaces: String?
     @Option(help: "Resources to exclude, comma-separated.") var excludeResources: String?
+    @Option(help: "Label selector for the items collected from the backup (velero.kubevirt.io/vm-name=<vm> restores one VM).")
+    var selector: String?
     @Flag(help: "Label the Restore velero.kubevirt.io/clear-mac-address (new MAC addresses).") var clearMacAddress = false
     @Flag(help: "Label the Restore velero.kubevirt.io/generate-new-firmware-uuid.") var generateNewFirmwareUuid = false
     @Option(help: "Label the Restore velero.kubevirt.io/restore-run-strategy=VALUE (Always, Halted, Manual, RerunOnFailure).")
@@ -177,6 +179,7 @@ struct RestorePreview: AsyncParsableCommand {
         }
         if let includeNamespaces { spec.namespaces.included = Defaults.list(includeNamespaces) }
         if let excludeResources { spec.resources.excluded = Defaults.list(excludeResources) }
+        if let selector { spec.selector = selector }
         if clearMacAddress { spec.labels.append(("velero.kubevirt.io/clear-mac-address", "true")) }
         if generateNewFirmwareUuid { spec.labels.append(("velero.kubevirt.io/generate-new-firmware-uuid", "true")) }
         if let runStrategy { spec.labels.append(("velero.kubevirt.io/restore-run-strategy", runStrategy)) }

@@ -98,7 +98,7 @@ import Testing
 
         let moved = try json(try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--snapshot-move-data", "-o", "json"]))
         let finalized = try #require(try moved.array(at: ["finalized"])).compactMap { $0.objectValue?["kind"]?.stringValue }
-        #expect(finalized == Array(repeating: "DataUpload", count: 4))
+        #expect(finalized == Array(repeating: "DataUpload", count: 5), "one per PVC")
         let movedClaim = try item(moved, kind: "PersistentVolumeClaim", name: "fedora-web-rootdisk")
         #expect(movedClaim["additionalItems"]?.arrayValue?.contains { $0.objectValue?["kind"]?.stringValue == "VolumeSnapshot" } == false)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LosslessJSON
 import PluginHost
 import Testing
 import VeleroPluginKit
@@ -81,7 +82,13 @@ import VeleroPluginKit
                  "status":{"printableStatus":"Stopped"}}
                 """#)
             let response = try await host.backupExecute(name: Self.prefix + "backup-virtualmachine-action", item: stopped, backup: Array("{}".utf8))
-            #expect(response.item == stopped)
+            // D13: the only edit is the label a single-VM restore selects by, with its record.
+            var labelled = try JSONValue.parse(response.item)
+            #expect(try labelled.string(at: ["metadata", "labels", "velero.kubevirt.io/vm-name"]) == "vm1")
+            #expect(try labelled.string(at: ["metadata", "annotations", "velero.kubevirt.io/vm-name-added"]) == "true")
+            _ = labelled.removeValue(at: ["metadata", "labels"])
+            _ = labelled.removeValue(at: ["metadata", "annotations"])
+            #expect(labelled == (try JSONValue.parse(stopped)))
             #expect(response.additionalItems.map(\.description) == [
                 "cdi.kubevirt.io/datavolumes ns/vm1-disk", "/persistentvolumeclaims ns/vm1-disk", "/secrets ns/vm1-cloudinit",
             ])

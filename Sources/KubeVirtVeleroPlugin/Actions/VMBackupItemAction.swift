@@ -3,7 +3,8 @@ import VeleroPluginKit
 
 /// `kubevirt-velero-plugin/backup-virtualmachine-action` (as the Go plugin's `VMBackupItemAction`). Refuses backups
 /// that would capture a running VM inconsistently or could not restore its disks, adds the VM's object graph, and
-/// copies the instancetype/preference revision names into the spec (Velero strips status before restore).
+/// copies the instancetype/preference revision names into the spec (Velero strips status before restore), and labels
+/// the VM with its name so a restore can select it alone (D13).
 public struct VMBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-virtualmachine-action"
     static let typeName = "VMBackupItemAction"
@@ -59,7 +60,8 @@ public struct VMBackupItemAction: BackupItemAction {
         let instancetypeChanged = try copyRevisionName(&vm, spec: "instancetype", status: "instancetypeRef")
         let preferenceChanged = try copyRevisionName(&vm, spec: "preference", status: "preferenceRef")
         let backendStorageChanged = try await recordBackendStorage(&vm)
-        let changed = instancetypeChanged || preferenceChanged || backendStorageChanged
+        let labelled = try labelForSelection(&vm)
+        let changed = instancetypeChanged || preferenceChanged || backendStorageChanged || labelled
         return BackupItemActionOutput(
             updatedItem: changed ? vm.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }
@@ -109,6 +111,15 @@ public struct VMBackupItemAction: BackupItemAction {
         let value = names.joined(separator: ",")
         guard try vm.annotation(Annotation.backendStoragePVCs) != value else { return false }
         try vm.setAnnotation(Annotation.backendStoragePVCs, value)
+        return true
+    }
+
+    /// D13: `velero.kubevirt.io/vm-name`, so this VM can be restored alone. Returns whether the VM changed.
+    private func labelForSelection(_ vm: inout KubernetesObject) throws(ActionError) -> Bool {
+        guard let value = try VMNameLabel.add(to: &vm, vmName: vm.name) else { return false }
+        if value != vm.name {
+            logger.info("\(vm.reference): name longer than a label value; labelled \(Label.vmName)=\(value)")
+        }
         return true
     }
 

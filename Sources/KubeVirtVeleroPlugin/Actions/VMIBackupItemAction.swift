@@ -3,7 +3,8 @@ import VeleroPluginKit
 
 /// `kubevirt-velero-plugin/backup-virtualmachineinstance-action` (as the Go plugin's `VMIBackupItemAction`). A running
 /// VMI needs its launcher pod in the backup (its hooks freeze the guest around snapshots); a standalone VMI needs its
-/// disks; an owned VMI is marked so restore skips it (KubeVirt recreates it from the VM).
+/// disks and is labelled with its name for single-VM restores (D13); an owned VMI is marked so restore skips it
+/// (KubeVirt recreates it from the VM).
 public struct VMIBackupItemAction: BackupItemAction {
     public static let name = "kubevirt-velero-plugin/backup-virtualmachineinstance-action"
     static let typeName = "VMIBackupItemAction"
@@ -80,8 +81,16 @@ public struct VMIBackupItemAction: BackupItemAction {
 
         let result = try await graph.virtualMachineInstance(vmi)
         if let error = result.error { throw ActionError(error) }
+        // D13: a standalone VMI is restored alone by its name, as a VM is (an owned one is never restored).
+        var labelled = false
+        if !isOwned, let value = try VMNameLabel.add(to: &vmi, vmName: vmi.name) {
+            labelled = true
+            if value != vmi.name {
+                logger.info("\(vmi.reference): name longer than a label value; labelled \(Label.vmName)=\(value)")
+            }
+        }
         return BackupItemActionOutput(
-            updatedItem: isOwned ? vmi.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
+            updatedItem: isOwned || labelled ? vmi.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }
 
     /// shouldExcludeVMI (with D4): a VMI whose owning VirtualMachine is not in the backup, by filter or label, is

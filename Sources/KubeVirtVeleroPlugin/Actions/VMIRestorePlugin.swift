@@ -46,6 +46,7 @@ public struct VMIRestorePlugin: RestoreItemAction {
             vmi.removeLabel(label)
             changed = true
         }
+        if try VMNameLabel.remove(from: &vmi) { changed = true }
 
         let result = try await graph.virtualMachineInstance(vmi)
         if let error = result.error { throw ActionError(error) }

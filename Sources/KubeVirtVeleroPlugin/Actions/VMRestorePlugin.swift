@@ -88,8 +88,9 @@ public struct VMRestorePlugin: RestoreItemAction {
         for change in mapped { logger.info("\(vm.reference): \(change) (namespace mapping)") }
         if !mapped.isEmpty { changed = true }
 
-        // The backup's bookkeeping, read by the graph; the restored VM carries its live annotations only.
+        // The backup's bookkeeping, read by the graph; the restored VM carries its live labels and annotations only.
         if vm.removeAnnotation(Annotation.backendStoragePVCs) != nil { changed = true }
+        if try VMNameLabel.remove(from: &vm) { changed = true }
         return changed
     }
 }

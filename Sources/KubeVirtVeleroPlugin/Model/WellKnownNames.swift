@@ -12,6 +12,8 @@ enum Label {
     static let excludeFromBackup = "velero.io/exclude-from-backup"
     /// PVC and VolumeSnapshot label carrying the source PVC's uid, for selective restores.
     static let pvcUID = "velero.kubevirt.io/pvc-uid"
+    /// Backup label on VMs and standalone VMIs: the VM's name, for `velero restore create --selector` of one VM (D13).
+    static let vmName = "velero.kubevirt.io/vm-name"
     /// KubeVirt's label on launcher pods (`virt-launcher`) and hotplug pods (`hotplug-disk`).
     static let kubevirt = "kubevirt.io"
     /// KubeVirt's label on backend-storage PVCs (persistent TPM/EFI state); value = VM name.
@@ -50,6 +52,8 @@ enum Annotation {
     /// strategy its controller sets then, and which field it goes to (`runStrategy` or `running`).
     static let dataMoverOriginalRunStrategy = "kubevirt-datamover.io/original-run-strategy"
     static let dataMoverOriginalRunStrategySource = "kubevirt-datamover.io/original-run-strategy-source"
+    /// On a backed-up VM or VMI whose `velero.kubevirt.io/vm-name` label the backup added (D13); restore removes both.
+    static let vmNameAdded = "velero.kubevirt.io/vm-name-added"
     /// On a VMI (a VM's template): the JSON list of hook sidecars KubeVirt adds to the launcher pod.
     static let hookSidecars = "hooks.kubevirt.io/hookSidecars"
 }

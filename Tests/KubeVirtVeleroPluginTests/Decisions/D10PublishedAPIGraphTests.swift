@@ -151,8 +151,9 @@ struct D10PublishedAPIGraphTests {
         let output = try await harness.vmBackup.execute(item: bytes(fixture), backup: backup())
         #expect(output.additionalItems == revisions + dependencies)
         let updated = try JSONValue.parse(try #require(output.updatedItem))
-        #expect(updated == fixture.with(["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"], "persistent-state-for-inference-gpu"),
-            "only the backend-storage record is added: the revision names already equal the status refs")
+        #expect(updated == fixture.with(["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"], "persistent-state-for-inference-gpu")
+            .with(["metadata", "labels", "velero.kubevirt.io/vm-name"], "inference-gpu").with(["metadata", "annotations", "velero.kubevirt.io/vm-name-added"], "true"),
+            "only the backend-storage record and the D13 label are added: the revision names already equal the status refs")
     }
 
     @Test("order: the D9 references first, then image pull secrets, utility volumes, service account, priority class, DRA claims, hook sidecars, DataVolume sources")

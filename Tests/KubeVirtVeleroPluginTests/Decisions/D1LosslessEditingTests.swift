@@ -108,10 +108,11 @@ struct D1LosslessEditingTests {
         let claim = json(#"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"p","namespace":"ns","uid":"u-1"},"spec":{}}"#)
         let claimOut = try JSONValue.parse(try await Self.run(plugin, PVCBackupItemAction.name, item: bytes(claim), other: backup()))
         #expect(claimOut == claim.with(["metadata", "labels", "velero.kubevirt.io/pvc-uid"], "u-1"))
-        // VM backup: exactly the revision name.
+        // VM backup: exactly the revision name and D13's selection label with its record.
         let vm = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"preference":{"name":"p"},"template":{"spec":{}}},"status":{"preferenceRef":{"controllerRevisionRef":{"name":"rev-p"}}}}"#)
         let vmOut = try JSONValue.parse(try await Self.run(plugin, VMBackupItemAction.name, item: bytes(vm), other: backup()))
-        #expect(vmOut == vm.with(["spec", "preference", "revisionName"], "rev-p"))
+        #expect(vmOut == vm.with(["spec", "preference", "revisionName"], "rev-p")
+            .with(["metadata", "labels", "velero.kubevirt.io/vm-name"], "vm").with(["metadata", "annotations", "velero.kubevirt.io/vm-name-added"], "true"))
         // VM restore with a run strategy: runStrategy set, running removed, nothing else.
         let stopped = json(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"running":false,"template":{"spec":{}}}}"#)
         let restored = try JSONValue.parse(
@@ -121,10 +122,10 @@ struct D1LosslessEditingTests {
         #expect(restored == stopped.without(["spec", "running"]).with(["spec", "runStrategy"], "Always"))
     }
 
-    @Test("a VM backup that needs no mutation returns the request bytes")
+    @Test("a VM backup that needs no mutation (already labelled with its name, D13) returns the request bytes")
     func vmBackupUnchanged() async throws {
         let harness = Harness()
-        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"template":{"spec":{}}},"x":1.0}"#)
+        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns","labels":{"velero.kubevirt.io/vm-name":"vm"}},"spec":{"template":{"spec":{}}},"x":1.0}"#)
         let output = try await harness.vmBackup.execute(item: item, backup: backup())
         #expect(output.updatedItem == nil)
     }
@@ -132,7 +133,7 @@ struct D1LosslessEditingTests {
     @Test("a VM backup whose revision names already match returns the request bytes")
     func vmBackupRevisionAlreadySet() async throws {
         let harness = Harness()
-        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns"},"spec":{"instancetype":{"name":"i","revisionName":"r"},"template":{"spec":{}}},"status":{"instancetypeRef":{"controllerRevisionRef":{"name":"r"}}}}"#)
+        let item = bytes(#"{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm","namespace":"ns","labels":{"velero.kubevirt.io/vm-name":"vm"}},"spec":{"instancetype":{"name":"i","revisionName":"r"},"template":{"spec":{}}},"status":{"instancetypeRef":{"controllerRevisionRef":{"name":"r"}}}}"#)
         let output = try await harness.vmBackup.execute(item: item, backup: backup())
         #expect(output.updatedItem == nil)
         #expect(output.additionalItems == [.controllerRevision("ns", "r")])

@@ -57,6 +57,9 @@ struct FedoraVMScenarioTests {
             .with(["spec", "preference", "revisionName"], "fedora-db-fedora-v1beta1-31b0aa01-1")
             // The backend-storage PVC the backup found, recorded for the restore (docs/object-graph.md).
             .with(["metadata", "annotations", "velero.kubevirt.io/backend-storage-pvcs"], "persistent-state-for-fedora-db-7h2kd")
+            // D13: the label a restore selects this VM by, and the record that the backup added it.
+            .with(["metadata", "labels", "velero.kubevirt.io/vm-name"], "fedora-db")
+            .with(["metadata", "annotations", "velero.kubevirt.io/vm-name-added"], "true")
         #expect(updated == expected)
         let text = String(decoding: output.updatedItem ?? [], as: UTF8.self)
         #expect(text.contains(#""keepMe":[1,2.50,-0.0,1e300]"#))
