@@ -43,6 +43,7 @@ public struct KubeVirtPlugin: Sendable {
             entry(operation.actionName) { logger -> any RestoreItemAction in OperationObjectRestoreAction(operation, logger: logger) }
         }
         restoreItemActions = [
+            entry(ControllerRevisionRestoreAction.name) { ControllerRevisionRestoreAction(logger: $0) },
             entry(DVRestoreItemAction.name) { DVRestoreItemAction(cluster: cluster, logger: $0) },
             entry(NADRestoreItemAction.name) { NADRestoreItemAction(logger: $0) },
             entry(PodRestorePlugin.name) { PodRestorePlugin(logger: $0) },

@@ -244,7 +244,13 @@ public final class RestoreSimulation {
                         ObjectKey(resource: $0, namespace: identifier.namespace, name: identifier.name)
                     }
                     let named = reference.key?.description ?? identifier.description
-                    report.warnings.append("unable to restore additional item \(named) (returned by \(name) for \(key)): not in the backup")
+                    // Velero's warning is the error of its stat of the item's file in the unpacked backup
+                    // (`archive.GetItemFilePath`; restore.go, "unable to restore additional item").
+                    let scope = identifier.namespace.isEmpty ? "cluster" : "namespaces/\(identifier.namespace)"
+                    let group = identifier.group.isEmpty ? identifier.resource : "\(identifier.resource).\(identifier.group)"
+                    report.warnings.append(
+                        "unable to restore additional item \(named) (returned by \(name) for \(key)): stat "
+                            + "resources/\(group)/\(scope)/\(identifier.name).json: no such file or directory")
                 }
                 record.references.append(reference)
             }

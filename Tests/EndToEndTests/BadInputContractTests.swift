@@ -11,7 +11,7 @@ import VeleroPluginKit
     static let prefix = "kubevirt-velero-plugin/"
 
     enum Call: CaseIterable {
-        case dvBackup, pvcBackup, vmBackup, vmiBackup, snapshotBackup, dvRestore, nadRestore, podRestore, pvcRestore
+        case dvBackup, pvcBackup, vmBackup, vmiBackup, snapshotBackup, revisionRestore, dvRestore, nadRestore, podRestore, pvcRestore
         case vmRestore, vmiRestore, snapshotRestore, itemBlock
         case operationBackup, operationClone, operationExport, operationMigration, operationRestore, operationSnapshot
         case operationSnapshotContent
@@ -23,6 +23,7 @@ import VeleroPluginKit
             case .vmBackup: "backup-virtualmachine-action"
             case .vmiBackup: "backup-virtualmachineinstance-action"
             case .snapshotBackup: "backup-volumesnapshot-action"
+            case .revisionRestore: "restore-controllerrevision-action"
             case .dvRestore: "restore-datavolume-action"
             case .nadRestore: "restore-networkattachmentdefinition-action"
             case .podRestore: "restore-pod-action"
@@ -51,6 +52,7 @@ import VeleroPluginKit
             case .vmiBackup, .vmiRestore: "VirtualMachineInstance"
             case .snapshotBackup, .snapshotRestore: "VolumeSnapshot"
             case .podRestore: "Pod"
+            case .revisionRestore: "ControllerRevision"
             case .operationBackup: "VirtualMachineBackup"
             case .operationClone: "VirtualMachineClone"
             case .operationExport: "VirtualMachineExport"

@@ -15,7 +15,18 @@ import Testing
         var stderr: String
     }
 
-    func host(_ arguments: [String]) throws -> Run {
+    /// Runs the host CLI on a Dispatch thread: the test waits without holding one of Swift concurrency's few
+    /// cooperative threads for the seconds a preview takes (on a two-core machine, two blocked threads would starve
+    /// every other test's tasks).
+    func host(_ arguments: [String]) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.runHost(arguments) })
+            }
+        }
+    }
+
+    private static func runHost(_ arguments: [String]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BuiltBinaries.path("velero-plugin-host"))
         process.arguments = arguments
@@ -60,15 +71,15 @@ import Testing
     /// `make verify-dist` runs `check --with-api` on the shipped file; this runs it on the debug build, so that a
     /// change in the plugin's API reads shows here first: a running VM backed up over TLS with a token names its VMI,
     /// launcher pod and PVC in three requests (VMI GET, one launcher-pod LIST, PVC GET).
-    @Test func checkWithAPIPassesOnTheBuiltPlugin() throws {
-        let run = try host(["check", try BuiltBinaries.kubevirtPlugin, "--with-api"])
+    @Test func checkWithAPIPassesOnTheBuiltPlugin() async throws {
+        let run = try await host(["check", try BuiltBinaries.kubevirtPlugin, "--with-api"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("https API:   running VM backup through TLS + token: ok"), "\(run.stdout)")
         #expect(run.stdout.hasSuffix("check passed\n"), "\(run.stdout)")
     }
 
-    @Test func namespaceBackupOfTheDemoMatchesTheGoldenTree() throws {
-        let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo"])
+    @Test func namespaceBackupOfTheDemoMatchesTheGoldenTree() async throws {
+        let run = try await host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo"])
         #expect(run.status == 0, "\(run.stderr)")
         try golden("demo-backup.txt", run.stdout)
     }
@@ -76,8 +87,8 @@ import Testing
     /// Velero 1.18's ItemBlocks (`executeItemBlockActions`, depth first): the launcher pod's block holds the PVC it
     /// mounts (velero.io/pod) and that PVC's PV (velero.io/pvc); the CSI action's VolumeSnapshot passes through this
     /// plugin's VolumeSnapshot action; with the data mover a DataUpload is backed up at finalize instead.
-    @Test func demoBlocksAndCSIItemsFollowVelero() throws {
-        let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "-o", "json"])
+    @Test func demoBlocksAndCSIItemsFollowVelero() async throws {
+        let run = try await host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try json(run)
         let blocks = try #require(try report.array(at: ["itemBlocks"]))
@@ -96,15 +107,15 @@ import Testing
         #expect(labelled, "this plugin's VolumeSnapshot action labels the snapshot Velero made")
         #expect(try report.array(at: ["finalized"])?.isEmpty == true)
 
-        let moved = try json(try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--snapshot-move-data", "-o", "json"]))
+        let moved = try json(try await host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--snapshot-move-data", "-o", "json"]))
         let finalized = try #require(try moved.array(at: ["finalized"])).compactMap { $0.objectValue?["kind"]?.stringValue }
         #expect(finalized == Array(repeating: "DataUpload", count: 5), "one per PVC")
         let movedClaim = try item(moved, kind: "PersistentVolumeClaim", name: "fedora-web-rootdisk")
         #expect(movedClaim["additionalItems"]?.arrayValue?.contains { $0.objectValue?["kind"]?.stringValue == "VolumeSnapshot" } == false)
     }
 
-    @Test func labelSelectedBackupNestsAdditionalItemsUnderTheVM() throws {
-        let run = try host(["backup", "--manifests", Self.demo, "--selector", "app=fedora-web", "-o", "json"])
+    @Test func labelSelectedBackupNestsAdditionalItemsUnderTheVM() async throws {
+        let run = try await host(["backup", "--manifests", Self.demo, "--selector", "app=fedora-web", "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try json(run)
         #expect(try report.string(at: ["phase"]) == "Completed")
@@ -122,10 +133,10 @@ import Testing
         #expect(!windows, "the selector keeps the other VM out")
     }
 
-    @Test func backupDirectoryRestoresIntoAnotherNamespaceWithTheFlags() throws {
+    @Test func backupDirectoryRestoresIntoAnotherNamespaceWithTheFlags() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let backup = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", directory + "/b", "--name", "nightly"])
+        let backup = try await host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", directory + "/b", "--name", "nightly"])
         #expect(backup.status == 0, "\(backup.stderr)")
         let pvcFile = directory + "/b/resources/persistentvolumeclaims/namespaces/demo/fedora-web-rootdisk.json"
         let pvc = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: pvcFile))))
@@ -133,14 +144,14 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/b/resources/virtualmachines.kubevirt.io/v1-preferredversion/namespaces/demo/fedora-web.json"))
         #expect(FileManager.default.fileExists(atPath: directory + "/b/velero-backup.json"))
 
-        let restore = try host([
+        let restore = try await host([
             "restore", "--from", directory + "/b", "--namespace-mappings", "demo:demo-restored", "--clear-mac-address",
             "--run-strategy", "Halted", "--name", "r1",
         ])
         #expect(restore.status == 0, "\(restore.stderr)")
         try golden("demo-restore.txt", restore.stdout)
 
-        let uuids = try host(["restore", "--from", directory + "/b", "--generate-new-firmware-uuid", "-o", "json"])
+        let uuids = try await host(["restore", "--from", directory + "/b", "--generate-new-firmware-uuid", "-o", "json"])
         let report = try json(uuids)
         let vm = try item(report, kind: "VirtualMachine", name: "fedora-web")
         let change = try #require(vm["changes"]?.arrayValue?.first { $0.objectValue?["path"] == "spec.template.spec.domain.firmware.uuid" })
@@ -155,13 +166,13 @@ import Testing
     /// D14: with Velero's change-storage-class ConfigMap in the target cluster (`--manifests`), Velero's own action maps
     /// the PVCs and this plugin the DataVolumes and the VMs' dataVolumeTemplates; a class the map names that the cluster
     /// lacks fails each item, in Velero's words for the PVCs.
-    @Test func storageClassMappingReachesDataVolumesAndTemplates() throws {
+    @Test func storageClassMappingReachesDataVolumesAndTemplates() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let backup = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", directory + "/b"])
+        let backup = try await host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", directory + "/b"])
         #expect(backup.status == 0, "\(backup.stderr)")
         let target = Self.repository + "/examples/restore-target"
-        let run = try host(["restore", "--from", directory + "/b", "--manifests", target, "-o", "json"])
+        let run = try await host(["restore", "--from", directory + "/b", "--manifests", target, "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try json(run)
         func changedPaths(_ kind: String, _ name: String) throws -> [String] {
@@ -179,7 +190,7 @@ import Testing
         let configMapOnly = directory + "/configmap.yaml"
         let text = try String(contentsOfFile: target + "/10-new-storage-class.yaml", encoding: .utf8)
         try String(text[text.range(of: "apiVersion: v1\nkind: ConfigMap")!.lowerBound...]).write(toFile: configMapOnly, atomically: true, encoding: .utf8)
-        let failed = try host(["restore", "--from", directory + "/b", "--manifests", configMapOnly, "-o", "json"])
+        let failed = try await host(["restore", "--from", directory + "/b", "--manifests", configMapOnly, "-o", "json"])
         #expect(failed.status == 2)
         let errors = try #require(try json(failed).array(at: ["errors"])).compactMap(\.stringValue)
         #expect(errors.contains(
@@ -188,38 +199,38 @@ import Testing
             && $0.hasSuffix("DataVolume demo/fedora-web-rootdisk: ConfigMap velero/change-storage-class-config maps storage class rook-ceph-block onto ceph-nvme: error getting storage class ceph-nvme from API: storageclasses.storage.k8s.io \"ceph-nvme\" not found") })
     }
 
-    @Test func aRunningVMWhosePodsAreExcludedFailsTheItemLikeVelero() throws {
-        let run = try host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--exclude-resources", "pods"])
+    @Test func aRunningVMWhosePodsAreExcludedFailsTheItemLikeVelero() async throws {
+        let run = try await host(["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--exclude-resources", "pods"])
         #expect(run.status == 2, "PartiallyFailed backups exit 2")
         #expect(run.stdout.contains("Error backing up item VirtualMachine demo/fedora-web: error executing custom action"))
         #expect(run.stdout.contains("VM cannot be safely backed up"))
         #expect(run.stdout.contains("Phase: PartiallyFailed"))
     }
 
-    @Test func badManifestsAreRefusedWithFileAndLine() throws {
+    @Test func badManifestsAreRefusedWithFileAndLine() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "apiVersion: v1\nkind: Secret\nmetadata:\n  name: [broken\n".write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
-        let invalid = try host(["backup", "--manifests", directory + "/bad.yaml"])
+        let invalid = try await host(["backup", "--manifests", directory + "/bad.yaml"])
         #expect(invalid.status != 0)
         #expect(invalid.stderr.contains(directory + "/bad.yaml:"), "\(invalid.stderr)")
         #expect(invalid.stdout.isEmpty)
 
         try "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n".write(toFile: directory + "/unknown.yaml", atomically: true, encoding: .utf8)
-        let unknown = try host(["backup", "--manifests", directory + "/unknown.yaml", "-o", "json"])
+        let unknown = try await host(["backup", "--manifests", directory + "/unknown.yaml", "-o", "json"])
         #expect(unknown.status == 0, "a kind the preview does not know is backed up like any other: \(unknown.stderr)")
         let widget = try item(try json(unknown), kind: "Widget", name: "w")
         #expect(widget["resource"]?.stringValue == "widgets" && widget["guessed"]?.boolValue == true)
 
         // A name that would be a path outside --output is refused before anything is written.
         try "apiVersion: v1\nkind: Secret\nmetadata: {name: ../../escape, namespace: demo}\n".write(toFile: directory + "/escape.yaml", atomically: true, encoding: .utf8)
-        let escape = try host(["backup", "--manifests", directory + "/escape.yaml", "--output", directory + "/out"])
+        let escape = try await host(["backup", "--manifests", directory + "/escape.yaml", "--output", directory + "/out"])
         #expect(escape.status != 0)
         #expect(escape.stderr.contains(#"metadata.name "../../escape" is not a valid object name"#), "\(escape.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory + "/out"))
         #expect(!FileManager.default.fileExists(atPath: directory + "/escape.json"))
 
-        let missing = try host(["restore", "--from", directory])
+        let missing = try await host(["restore", "--from", directory])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("is not a backup directory"))
     }

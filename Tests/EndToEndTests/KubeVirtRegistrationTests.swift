@@ -12,6 +12,7 @@ import VeleroPluginKit
         (.backupItemAction, "kubevirt-velero-plugin/backup-virtualmachine-action", ResourceSelector(includedResources: ["VirtualMachine"])),
         (.backupItemAction, "kubevirt-velero-plugin/backup-virtualmachineinstance-action", ResourceSelector(includedResources: ["VirtualMachineInstance"])),
         (.backupItemAction, "kubevirt-velero-plugin/backup-volumesnapshot-action", ResourceSelector(includedResources: ["VolumeSnapshot"])),
+        (.restoreItemAction, "kubevirt-velero-plugin/restore-controllerrevision-action", ResourceSelector(includedResources: ["controllerrevisions.apps"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-datavolume-action", ResourceSelector(includedResources: ["DataVolume"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-networkattachmentdefinition-action",
          ResourceSelector(includedResources: ["network-attachment-definitions.k8s.cni.cncf.io"])),
@@ -56,7 +57,7 @@ import VeleroPluginKit
         let host = try await PluginHost(path: try BuiltBinaries.kubevirtPlugin, arguments: arguments, handshakeTimeout: .seconds(10))
         defer { Task { await host.kill() } }
         let plugins = try await host.listPlugins()
-        #expect(plugins.count == 19)
+        #expect(plugins.count == 20)
         #expect(!plugins.contains { $0.kind == "ItemBlockAction" })
         let log = host.process.stderrLines.compactMap(PluginLogLine.init)
         #expect(log.contains { $0.level == "info" && $0.message.hasPrefix("ItemBlockAction plugins not advertised") && $0.message.contains("1.14") })
@@ -67,13 +68,13 @@ import VeleroPluginKit
         let forced = try await PluginHost(
             path: try BuiltBinaries.kubevirtPlugin, arguments: ["--log-level", "info"], environment: [key: "enabled"],
             handshakeTimeout: .seconds(10))
-        #expect(try await forced.listPlugins().count == 20)
+        #expect(try await forced.listPlugins().count == 21)
         await forced.kill()
 
         let hidden = try await PluginHost(
             path: try BuiltBinaries.kubevirtPlugin, arguments: ["--log-level=info", "--features=EnableCSI"],
             environment: [key: "disabled"], handshakeTimeout: .seconds(10))
-        #expect(try await hidden.listPlugins().count == 19)
+        #expect(try await hidden.listPlugins().count == 20)
         await hidden.kill()
         #expect(hidden.process.stderrLines.compactMap(PluginLogLine.init).contains { $0.message.contains("\(key)=disabled") })
     }

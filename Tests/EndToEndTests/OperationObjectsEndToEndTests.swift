@@ -58,12 +58,12 @@ import VeleroPluginKit
 
     /// The preview of a namespace restore of examples/operations-namespace: the operations are skipped by their
     /// actions, the VMs, the tracker and the export's token Secret come back.
-    @Test func aNamespaceRestoreOfTheOperationsExampleRunsNothingAgain() throws {
+    @Test func aNamespaceRestoreOfTheOperationsExampleRunsNothingAgain() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let backup = try HostCLITests().host(["backup", "--manifests", Self.operations, "--include-namespaces", "ops", "--output", directory + "/b"])
+        let backup = try await HostCLITests().host(["backup", "--manifests", Self.operations, "--include-namespaces", "ops", "--output", directory + "/b"])
         #expect(backup.status == 0, "\(backup.stdout)\n\(backup.stderr)")
-        let run = try HostCLITests().host(["restore", "--from", directory + "/b", "-o", "json"])
+        let run = try await HostCLITests().host(["restore", "--from", directory + "/b", "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONValue.parse(Array(run.stdout.utf8))
         let items = try #require(try report.array(at: ["items"])).compactMap(\.objectValue)
@@ -87,6 +87,28 @@ import VeleroPluginKit
         for (kind, name) in [("VirtualMachine", "db"), ("VirtualMachine", "db-clone"), ("VirtualMachineBackupTracker", "db-tracker"), ("Secret", "db-export-token")] {
             #expect(outcome(kind, name).status == "restored", "\(kind) \(name)")
         }
+        // The pool comes back and creates its VMs again; the backed-up VMs and the pool's revision are left to it.
+        #expect(outcome("VirtualMachinePool", "web-pool").status == "restored")
+        for (kind, name, action) in [
+            ("VirtualMachine", "web-pool-0", "restore-vm-action"), ("VirtualMachine", "web-pool-1", "restore-vm-action"),
+            ("ControllerRevision", "web-pool-1", "restore-controllerrevision-action"),
+        ] {
+            let result = outcome(kind, name)
+            #expect(result.status == "skipped" && result.actions.last == Self.prefix + action, "\(kind) \(name): \(result)")
+            #expect(result.log.count == 1 && result.log[0].hasPrefix("\(kind) ops/\(name) not restored: "), "\(kind) \(name): \(result)")
+        }
         #expect(try report.string(at: ["phase"]) == "Completed")
+
+        // Without the pools, the pool's VMs are restored on their own.
+        let withoutPools = try await HostCLITests().host(["restore", "--from", directory + "/b", "--exclude-resources", "virtualmachinepools", "-o", "json"])
+        #expect(withoutPools.status == 0, "\(withoutPools.stderr)")
+        let alone = try #require(try JSONValue.parse(Array(withoutPools.stdout.utf8)).array(at: ["items"])).compactMap(\.objectValue)
+        for name in ["web-pool-0", "web-pool-1"] {
+            let vm = try #require(alone.first { $0["kind"]?.stringValue == "VirtualMachine" && $0["name"]?.stringValue == name })
+            #expect(try vm["outcome"]?.string(at: ["status"]) == "restored", "\(name)")
+            #expect(vm["pluginLog"]?.arrayValue?.compactMap(\.stringValue).contains {
+                $0 == "VirtualMachine ops/\(name) of VirtualMachinePool ops/web-pool is restored on its own: this restore does not bring back the pool"
+            } == true, "\(name): \(vm)")
+        }
     }
 }

@@ -32,16 +32,16 @@ extension HostCLITests {
         var selected: Set<String> { restored.filter { !$0.hasPrefix("VolumeSnapshotContent ") } }
     }
 
-    func backupOfTheDemo(_ directory: String, moveData: Bool) throws -> String {
+    func backupOfTheDemo(_ directory: String, moveData: Bool) async throws -> String {
         let path = directory + (moveData ? "/moved" : "/csi")
-        let run = try host(
+        let run = try await host(
             ["backup", "--manifests", Self.demo, "--include-namespaces", "demo", "--output", path] + (moveData ? ["--snapshot-move-data"] : []))
         #expect(run.status == 0, "\(run.stderr)")
         return path
     }
 
-    func restoreOne(_ vm: String, from backup: String) throws -> RestoredItems {
-        let run = try host(["restore", "--from", backup, "--selector", "velero.kubevirt.io/vm-name=\(vm)", "-o", "json"])
+    func restoreOne(_ vm: String, from backup: String) async throws -> RestoredItems {
+        let run = try await host(["restore", "--from", backup, "--selector", "velero.kubevirt.io/vm-name=\(vm)", "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let items = try RestoredItems(try json(run))
         #expect(try items.report.string(at: ["phase"]) == "Completed")
@@ -50,12 +50,12 @@ extension HostCLITests {
     }
 
     @Test(arguments: [false, true])
-    func oneVMOfTheNamespaceIsRestoredWithExactlyWhatItNeeds(moveData: Bool) throws {
+    func oneVMOfTheNamespaceIsRestoredWithExactlyWhatItNeeds(moveData: Bool) async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let backup = try backupOfTheDemo(directory, moveData: moveData)
+        let backup = try await backupOfTheDemo(directory, moveData: moveData)
 
-        let windows = try restoreOne("windows-db", from: backup)
+        let windows = try await restoreOne("windows-db", from: backup)
         let claims = ["windows-db-disk", "db-shared-data", "persistent-state-for-windows-db-abcde"]
         var expected: Set<String> = [
             "VirtualMachine demo/windows-db", "Secret demo/windows-db-admin-password",
@@ -89,41 +89,41 @@ extension HostCLITests {
         #expect(vmChanges.contains { $0["path"] == #"metadata.annotations["velero.kubevirt.io/vm-name-added"]"# && $0["op"] == "remove" })
 
         // The shared PVC comes back with either VM that uses it; nothing of the other VMs comes with it.
-        let app = try restoreOne("app-server", from: backup)
+        let app = try await restoreOne("app-server", from: backup)
         #expect(app.selected.contains("PersistentVolumeClaim demo/db-shared-data"))
         #expect(app.selected.contains("VirtualMachine demo/app-server"))
         #expect(!app.selected.contains { $0.contains("windows-db") || $0.contains("fedora-web") || $0.contains("scratch-vmi") })
         #expect(!windows.selected.contains { $0.contains("app-server") || $0.contains("fedora-web") || $0.contains("scratch-vmi") })
 
         // A standalone VMI is selected by its own name.
-        let scratch = try restoreOne("scratch-vmi", from: backup)
+        let scratch = try await restoreOne("scratch-vmi", from: backup)
         #expect(scratch.selected == ["VirtualMachineInstance demo/scratch-vmi"])
     }
 
     /// Velero restores every VolumeSnapshotContent of the backup whatever the selector (resourceMustHave): the preview
     /// names those of the disks the restore does not bring back, which bind to nothing.
-    @Test func theSnapshotContentsOfTheOtherVMsAreNamedInTheNotes() throws {
+    @Test func theSnapshotContentsOfTheOtherVMsAreNamedInTheNotes() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let backup = try backupOfTheDemo(directory, moveData: false)
-        let windows = try restoreOne("windows-db", from: backup)
+        let backup = try await backupOfTheDemo(directory, moveData: false)
+        let windows = try await restoreOne("windows-db", from: backup)
         #expect(windows.restored.filter { $0.hasPrefix("VolumeSnapshotContent ") }.count == 6, "one per PVC and the user's snapshot")
         let notes = try #require(try windows.report.array(at: ["notes"])).compactMap(\.stringValue)
         #expect(notes.count == 3, "\(notes)")
         for snapshot in ["velero-app-server-rootdisk-", "velero-fedora-web-rootdisk-", "fedora-web-rootdisk-snap"] {
             #expect(notes.contains { $0.contains("but its VolumeSnapshot demo/\(snapshot)") }, "\(snapshot): \(notes)")
         }
-        let whole = try json(try host(["restore", "--from", backup, "-o", "json"]))
+        let whole = try json(try await host(["restore", "--from", backup, "-o", "json"]))
         #expect(try whole.array(at: ["notes"])?.isEmpty == true, "a namespace restore brings every snapshot back")
     }
 
     /// `restoreItem` checks the resource filter again for additional items: with Secrets excluded, the VM's Secret is
     /// not restored even though the VM names it.
-    @Test func additionalItemsOfASelectedVMStillPassTheResourceFilter() throws {
+    @Test func additionalItemsOfASelectedVMStillPassTheResourceFilter() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let backup = try backupOfTheDemo(directory, moveData: false)
-        let run = try host([
+        let backup = try await backupOfTheDemo(directory, moveData: false)
+        let run = try await host([
             "restore", "--from", backup, "--selector", "velero.kubevirt.io/vm-name=windows-db", "--exclude-resources", "secrets", "-o", "json",
         ])
         #expect(run.status == 0, "\(run.stderr)")

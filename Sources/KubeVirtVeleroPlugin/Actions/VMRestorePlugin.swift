@@ -4,7 +4,7 @@ import VeleroPluginKit
 /// `kubevirt-velero-plugin/restore-vm-action` (as the Go plugin's `VMRestorePlugin`). Applies the Restore's
 /// run-strategy, MAC and firmware-UUID labels and its namespace mapping (D11: multus networks, dataVolumeTemplate
 /// sources), Velero's change-storage-class ConfigMap to its dataVolumeTemplates (D14), and restores the VM's
-/// dependencies first.
+/// dependencies first. A VM of a VirtualMachinePool is left to its pool when the restore brings the pool (D12).
 public struct VMRestorePlugin: RestoreItemAction {
     public static let name = "kubevirt-velero-plugin/restore-vm-action"
     static let typeName = "VMRestorePlugin"
@@ -28,6 +28,15 @@ public struct VMRestorePlugin: RestoreItemAction {
         logger.info("Running \(Self.typeName)")
         let received = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
         let settings = try RestoreSettings(restore: restore, actionTypeName: Self.typeName)
+        if let pool = PoolMembership.owningPool(ofBackedUp: itemFromBackup) {
+            let subject = "\(received.reference) of VirtualMachinePool \(received.namespace)/\(pool)"
+            if settings.restoresPools {
+                logger.info(
+                    "\(received.reference) not restored: owned by VirtualMachinePool \(received.namespace)/\(pool), which the restore brings back and which creates it again from its template, over its restored DataVolumes")
+                return RestoreItemActionOutput(skipRestore: true)
+            }
+            logger.info("\(subject) is restored on its own: this restore does not bring back the pool")
+        }
         var checked = try VirtualMachineItem(consume received)
         // The graph reads the VM as received: it names what to restore by the backed-up namespaces and names, which
         // is where Velero finds them in the backup. The edits below then change the one copy in place.

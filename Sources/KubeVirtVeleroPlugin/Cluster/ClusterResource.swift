@@ -50,6 +50,8 @@ extension ClusterResource {
         group: "k8s.cni.cncf.io", version: "v1", plural: "network-attachment-definitions")
     public static let priorityClasses = ClusterResource(
         group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses", isNamespaced: false)
+    /// D12: a pool's VMs are recreated by the pool on restore.
+    public static let virtualMachinePools = ClusterResource(group: "pool.kubevirt.io", version: "v1beta1", plural: "virtualmachinepools")
     /// D14: the classes a change-storage-class ConfigMap maps onto must exist, as Velero checks for PVCs.
     public static let storageClasses = ClusterResource(
         group: "storage.k8s.io", version: "v1", plural: "storageclasses", isNamespaced: false)

@@ -1,4 +1,4 @@
-/// The namespaced resources whose presence in a backup the actions check, with every name a user may write for
+/// The namespaced resources whose presence in a backup (or a restore) the actions check, with every name a user may write for
 /// them in a Backup's resource lists (D3 in docs/decisions.md: plural, singular, Kind and kubectl short names).
 struct KnownResource: Sendable, Equatable {
     let resource: ClusterResource
@@ -12,8 +12,13 @@ struct KnownResource: Sendable, Equatable {
         resource: .persistentVolumeClaims, names: ["persistentvolumeclaims", "persistentvolumeclaim", "pvc", "pvcs"])
     static let pods = KnownResource(resource: .pods, names: ["pods", "pod", "po"])
     static let dataVolumes = KnownResource(resource: .dataVolumes, names: ["datavolumes", "datavolume", "dv", "dvs"])
+    /// D12: whether a Restore brings back VirtualMachinePools (short names from KubeVirt's CRD, crds.go).
+    static let virtualMachinePools = KnownResource(
+        resource: .virtualMachinePools, names: ["virtualmachinepools", "virtualmachinepool", "vmpool", "vmpools"])
 
-    static let all: [KnownResource] = [virtualMachines, virtualMachineInstances, persistentVolumeClaims, pods, dataVolumes]
+    static let all: [KnownResource] = [
+        virtualMachines, virtualMachineInstances, persistentVolumeClaims, pods, dataVolumes, virtualMachinePools,
+    ]
 
     /// The table entry a queried name refers to (`pod`, `DataVolumes`, `persistentvolumeclaims`), if any.
     static func named(_ name: String) -> KnownResource? {

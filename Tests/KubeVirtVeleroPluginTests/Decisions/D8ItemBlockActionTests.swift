@@ -84,15 +84,16 @@ struct D8ItemBlockActionTests {
         #expect(backupNames == backupNames.sorted())
         #expect(restoreNames == restoreNames.sorted())
         let all = backupNames + restoreNames + blockNames
-        #expect(all.count == 20)
-        #expect(Set(all).count == 20)
+        #expect(all.count == 21)
+        #expect(Set(all).count == 21)
         #expect(all.last == "kubevirt-velero-plugin/virtualmachine-itemblock-action")
         #expect(
             all == [
                 "kubevirt-velero-plugin/backup-datavolume-action", "kubevirt-velero-plugin/backup-pvc-action",
                 "kubevirt-velero-plugin/backup-virtualmachine-action",
                 "kubevirt-velero-plugin/backup-virtualmachineinstance-action",
-                "kubevirt-velero-plugin/backup-volumesnapshot-action", "kubevirt-velero-plugin/restore-datavolume-action",
+                "kubevirt-velero-plugin/backup-volumesnapshot-action", "kubevirt-velero-plugin/restore-controllerrevision-action",
+                "kubevirt-velero-plugin/restore-datavolume-action",
                 "kubevirt-velero-plugin/restore-networkattachmentdefinition-action", "kubevirt-velero-plugin/restore-pod-action",
                 "kubevirt-velero-plugin/restore-pvc-action",
                 "kubevirt-velero-plugin/restore-virtualmachinebackup-action",
@@ -108,7 +109,7 @@ struct D8ItemBlockActionTests {
             ])
     }
 
-    @Test("AppliesTo selectors are exactly the reference's, plus the DataVolume and NAD restore actions (D11) and the operation objects' (D12)")
+    @Test("AppliesTo selectors are exactly the reference's, plus the DataVolume and NAD restore actions (D11) and the operation objects' and pool revisions' (D12)")
     func selectors() throws {
         let plugin = KubeVirtPlugin(clusterReader: FakeClusterReader(), makeLogger: { _ in LogCapture().logger })
         let backupSelectors = try plugin.backupItemActions.map { try $0.make().appliesTo() }
@@ -120,6 +121,7 @@ struct D8ItemBlockActionTests {
         let restoreSelectors = try plugin.restoreItemActions.map { try $0.make().appliesTo() }
         #expect(
             restoreSelectors == [
+                ResourceSelector(includedResources: ["controllerrevisions.apps"]),
                 ResourceSelector(includedResources: ["DataVolume"]),
                 ResourceSelector(includedResources: ["network-attachment-definitions.k8s.cni.cncf.io"]),
                 ResourceSelector(includedResources: ["Pod"], selector: "kubevirt.io in (virt-launcher, hotplug-disk)"),

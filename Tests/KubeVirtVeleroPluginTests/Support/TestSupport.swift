@@ -92,6 +92,7 @@ struct Harness {
     var volumeSnapshotBackup: VolumeSnapshotBackupItemAction {
         VolumeSnapshotBackupItemAction(cluster: cluster, logger: logs.logger)
     }
+    var controllerRevisionRestore: ControllerRevisionRestoreAction { ControllerRevisionRestoreAction(logger: logs.logger) }
     var dvRestore: DVRestoreItemAction { DVRestoreItemAction(cluster: cluster, logger: logs.logger) }
     var nadRestore: NADRestoreItemAction { NADRestoreItemAction(logger: logs.logger) }
     var podRestore: PodRestorePlugin { PodRestorePlugin(logger: logs.logger) }
