@@ -4,7 +4,8 @@ import SchemaCheck
 import Testing
 @testable import VeleroSimulator
 
-/// Every VirtualMachine, VirtualMachineInstance, DataVolume and DataSource the project uses as test or demo data has
+/// Every VirtualMachine, VirtualMachineInstance, KubeVirt operation object, DataVolume and DataSource the project uses
+/// as test or demo data has
 /// only keys, and only JSON types, of KubeVirt's and CDI's published API (Tests/Schema, from their
 /// `api/openapi-spec/swagger.json`). Inline objects in KubeVirtVeleroPluginTests are checked where they are parsed
 /// (`json(_:)` in its TestSupport.swift).
@@ -59,7 +60,10 @@ struct PublishedAPIConformanceTests {
                 manifest.location.description, Self.schema.violations(of: manifest.object) + Self.revisionViolations(manifest.object))
         }
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
-        #expect(kinds.isSuperset(of: ["VirtualMachine", "VirtualMachineInstance", "DataVolume"]))
+        #expect(kinds.isSuperset(of: [
+            "VirtualMachine", "VirtualMachineInstance", "DataVolume", "VirtualMachineBackup", "VirtualMachineClone", "VirtualMachineExport",
+            "VirtualMachinePool", "VirtualMachineRestore", "VirtualMachineSnapshot", "VirtualMachineSnapshotContent",
+        ]))
     }
 
     @Test("fuzz seeds (Tests/Fuzz/corpus)")
@@ -108,9 +112,13 @@ struct PublishedAPIConformanceTests {
         #expect(Self.schema.violations(of: vm, deliberatelyUnknown: [#"$.spec["x-custom"]"#, "$.spec.running"]).map(\.path) == ["$.spec.running"])
     }
 
-    @Test("the extract covers the four kinds and names the upstream commits it came from")
+    @Test("the extract covers the VM kinds, KubeVirt's operation objects and CDI's, and names the upstream commits it came from")
     func provenance() {
-        #expect(Set(Self.schema.roots.keys) == ["VirtualMachine", "VirtualMachineInstance", "DataVolume", "DataSource"])
+        #expect(Set(Self.schema.roots.keys) == [
+            "VirtualMachine", "VirtualMachineInstance", "DataVolume", "DataSource", "VirtualMachineBackup", "VirtualMachineClone",
+            "VirtualMachineExport", "VirtualMachineInstanceMigration", "VirtualMachineInstanceReplicaSet", "VirtualMachinePool",
+            "VirtualMachineRestore", "VirtualMachineSnapshot", "VirtualMachineSnapshotContent",
+        ])
         #expect(Self.schema.sources.count == 2)
         for source in Self.schema.sources {
             let commit = source.split(separator: "@").last.map(String.init) ?? ""

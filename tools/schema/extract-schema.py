@@ -3,7 +3,9 @@
 
 Reads api/openapi-spec/swagger.json from a KubeVirt and a CDI git repository
 (bare or not), keeps the definitions reachable from VirtualMachine,
-VirtualMachineInstance (KubeVirt) and DataVolume, DataSource (CDI), and writes
+VirtualMachineInstance and KubeVirt's operation objects (snapshot, restore,
+export, clone, migration, backup, replica set, pool) and CDI's DataVolume and
+DataSource, and writes
 a compact, deterministic type description to a JSON file.
 
 Usage:
@@ -37,7 +39,7 @@ SWAGGER_PATH = "api/openapi-spec/swagger.json"
 
 ABOUT = (
     "Key names and JSON types of the definitions reachable from VirtualMachine, "
-    "VirtualMachineInstance, DataVolume and DataSource, extracted by "
+    "VirtualMachineInstance, KubeVirt's operation objects, DataVolume and DataSource, extracted by "
     "tools/schema/extract-schema.py. Do not edit."
 )
 
@@ -45,7 +47,17 @@ ABOUT = (
 DOCUMENTS = [
     ("kubevirt", "kubevirt/kubevirt",
      {"VirtualMachine": "v1.VirtualMachine",
-      "VirtualMachineInstance": "v1.VirtualMachineInstance"}),
+      "VirtualMachineInstance": "v1.VirtualMachineInstance",
+      # The operation objects of decision D12 (examples/operations-namespace).
+      "VirtualMachineBackup": "v1alpha1.VirtualMachineBackup",
+      "VirtualMachineClone": "v1beta1.VirtualMachineClone",
+      "VirtualMachineExport": "v1.VirtualMachineExport",
+      "VirtualMachineInstanceMigration": "v1.VirtualMachineInstanceMigration",
+      "VirtualMachineInstanceReplicaSet": "v1.VirtualMachineInstanceReplicaSet",
+      "VirtualMachinePool": "v1beta1.VirtualMachinePool",
+      "VirtualMachineRestore": "v1beta1.VirtualMachineRestore",
+      "VirtualMachineSnapshot": "v1beta1.VirtualMachineSnapshot",
+      "VirtualMachineSnapshotContent": "v1beta1.VirtualMachineSnapshotContent"}),
     ("cdi", "kubevirt/containerized-data-importer",
      {"DataVolume": "v1beta1.DataVolume",
       "DataSource": "v1beta1.DataSource"}),
