@@ -134,21 +134,28 @@ public final class RestoreSimulation {
         return notes
     }
 
-    /// The plugin's Info-and-above lines since `start` that name an item, attached to that item. The plugin writes its
-    /// log in batches a few milliseconds apart, so the walk's last lines are waited for.
+    /// The plugin's Info-and-above lines since `start` that name an item (`<Kind> <namespace>/<name>`, or `<Kind>
+    /// <name>` when cluster-scoped), attached to that item. Each line is read once: each pair of adjacent words is
+    /// looked up among the items (`db` must not match `db-clone`: a name ends at a space, `:` or `,`). The plugin
+    /// writes its log in batches a few milliseconds apart, so the walk's last lines are waited for.
     private func attachPluginLog(from start: Int) async {
         try? await Task.sleep(for: .milliseconds(50))
         let lines = host.process.stderrLines.dropFirst(start).compactMap(PluginLogLine.init)
             .filter { ["info", "warning", "error"].contains($0.level) }.map(\.message)
         guard !lines.isEmpty else { return }
+        var keys: [String: ObjectKey] = [:]
         for key in report.order {
-            let reference = "\(key.resource.kind) \(key.resource.namespaced ? key.namespace + "/" : "")\(key.name)"
-            let named = lines.filter { line in
-                guard let range = line.range(of: reference) else { return false }
-                // `db` must not match `db-clone`: the reference ends the name.
-                return range.upperBound == line.endIndex || [":", " ", ","].contains(line[range.upperBound])
+            keys["\(key.resource.kind) \(key.resource.namespaced ? key.namespace + "/" : "")\(key.name)"] = key
+        }
+        for line in lines {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            var named: Set<ObjectKey> = []
+            for index in words.indices.dropLast() {
+                let name = words[index + 1]
+                let trimmed = name.last == ":" || name.last == "," ? name.dropLast() : name[...]
+                guard let key = keys["\(words[index]) \(trimmed)"], named.insert(key).inserted else { continue }
+                report.records[key]?.pluginLog.append(line)
             }
-            if !named.isEmpty { report.records[key]?.pluginLog = named }
         }
     }
 
