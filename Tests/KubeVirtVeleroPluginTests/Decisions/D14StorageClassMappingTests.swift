@@ -32,6 +32,15 @@ struct StorageClassMappingTests {
            "volumes":[{"name":"root","dataVolume":{"name":"db-root"}},{"name":"data","dataVolume":{"name":"db-data"}}]}}}}
         """#)
 
+    static let classedDataVolume = dataVolume(#"{"source":{"blank":{}},"storage":{"storageClassName":"standard"}}"#)
+
+    /// The error the DataVolume action answers `classedDataVolume` with.
+    static func restoreError(_ harness: Harness) async -> String? {
+        await #expect(throws: ActionError.self) {
+            try await harness.restoreItem(harness.dvRestore, classedDataVolume, restore: restore())
+        }?.message
+    }
+
     static func harness(configMaps: [JSONValue] = [configMap("change-storage-class")], classes: Set<String> = ["fast"]) -> Harness {
         Harness(FakeClusterReader { state in
             for configMap in configMaps {
@@ -90,7 +99,7 @@ struct StorageClassMappingTests {
 
     @Test("no ConfigMap, a ConfigMap without data, or a class the map does not name: no change and no error")
     func noChange() async throws {
-        let item = Self.dataVolume(#"{"source":{"blank":{}},"storage":{"storageClassName":"standard"}}"#)
+        let item = Self.classedDataVolume
         for configMaps in [[], [Self.configMap("empty", data: "{}")], [Self.configMap("other", data: #"{"gold":"fast"}"#)],
                            [Self.configMap("elsewhere", namespace: "openshift-adp")],
                            [Self.configMap("unlabelled", labels: #"{"velero.io/plugin-config":""}"#)]] {
@@ -113,45 +122,29 @@ struct StorageClassMappingTests {
     @Test("two matching ConfigMaps are Velero's error naming both")
     func twoConfigMaps() async throws {
         let harness = Self.harness(configMaps: [Self.configMap("map-a"), Self.configMap("map-b")])
-        let item = Self.dataVolume(#"{"source":{"blank":{}},"storage":{"storageClassName":"standard"}}"#)
-        let error = await #expect(throws: ActionError.self) {
-            try await harness.restoreItem(harness.dvRestore, item, restore: restore())
-        }
-        #expect(error?.message == "found more than one ConfigMap matching label selector \"\(Self.selector)\": [map-a map-b]")
+        #expect(await Self.restoreError(harness) == "found more than one ConfigMap matching label selector \"\(Self.selector)\": [map-a map-b]")
     }
 
     @Test("an unreadable ConfigMap is an error naming it; the failure is not kept, so the next item reads again")
     func unreadable() async throws {
         let harness = Self.harness()
         harness.reader.configure { $0.configMapListError = SimulatedAPIError(description: "configmaps is forbidden") }
-        let item = Self.dataVolume(#"{"source":{"blank":{}},"storage":{"storageClassName":"standard"}}"#)
-        let error = await #expect(throws: ActionError.self) {
-            try await harness.restoreItem(harness.dvRestore, item, restore: restore())
-        }
-        #expect(error?.message == "cannot read Velero's change-storage-class ConfigMap in namespace velero: configmaps is forbidden")
+        #expect(await Self.restoreError(harness) == "cannot read Velero's change-storage-class ConfigMap in namespace velero: configmaps is forbidden")
         harness.reader.configure { $0.configMapListError = nil }
-        let result = try await harness.restoreItem(harness.dvRestore, item, restore: restore())
+        let result = try await harness.restoreItem(harness.dvRestore, Self.classedDataVolume, restore: restore())
         #expect(try result.item.string(at: ["spec", "storage", "storageClassName"]) == "fast")
     }
 
     @Test("a data value that is not a string is an error naming the ConfigMap and the key")
     func badData() async throws {
         let harness = Self.harness(configMaps: [Self.configMap("change-storage-class", data: #"{"standard":["fast"]}"#)])
-        let item = Self.dataVolume(#"{"source":{"blank":{}},"storage":{"storageClassName":"standard"}}"#)
-        let error = await #expect(throws: ActionError.self) {
-            try await harness.restoreItem(harness.dvRestore, item, restore: restore())
-        }
-        #expect(error?.message == "ConfigMap velero/change-storage-class has an unexpected value: data.standard is an array, expected a string")
+        #expect(await Self.restoreError(harness) == "ConfigMap velero/change-storage-class has an unexpected value: data.standard is an array, expected a string")
     }
 
     @Test("a class the map names that does not exist is Velero's error, after the item and the ConfigMap")
     func missingClass() async throws {
         let harness = Self.harness(classes: [])
-        let item = Self.dataVolume(#"{"source":{"blank":{}},"storage":{"storageClassName":"standard"}}"#)
-        let error = await #expect(throws: ActionError.self) {
-            try await harness.restoreItem(harness.dvRestore, item, restore: restore())
-        }
-        #expect(error?.message == "DataVolume demo/disk: ConfigMap velero/change-storage-class maps storage class standard onto fast: "
+        #expect(await Self.restoreError(harness) == "DataVolume demo/disk: ConfigMap velero/change-storage-class maps storage class standard onto fast: "
             + "error getting storage class fast from API: storageclasses.storage.k8s.io \"fast\" not found")
     }
 
