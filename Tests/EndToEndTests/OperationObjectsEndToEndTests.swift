@@ -57,7 +57,8 @@ import VeleroPluginKit
     }
 
     /// The preview of a namespace restore of examples/operations-namespace: the operations are skipped by their
-    /// actions, the VMs, the tracker and the export's token Secret come back.
+    /// actions, the VMs, the tracker, the export's token Secret, the VMI replica set and the DataImportCron with its
+    /// DataSource come back as they are, and the pool's VMs and revision are left to the pool.
     @Test func aNamespaceRestoreOfTheOperationsExampleRunsNothingAgain() async throws {
         let directory = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -84,7 +85,10 @@ import VeleroPluginKit
             #expect(result.actions.last == Self.prefix + "restore-\(kind.lowercased())-action", "\(kind) \(name): \(result)")
             #expect(result.log.count == 1 && result.log[0].hasPrefix("\(kind) ops/\(name) not restored: "), "the preview says why: \(result)")
         }
-        for (kind, name) in [("VirtualMachine", "db"), ("VirtualMachine", "db-clone"), ("VirtualMachineBackupTracker", "db-tracker"), ("Secret", "db-export-token")] {
+        for (kind, name) in [
+            ("VirtualMachine", "db"), ("VirtualMachine", "db-clone"), ("VirtualMachineBackupTracker", "db-tracker"), ("Secret", "db-export-token"),
+            ("VirtualMachineInstanceReplicaSet", "scratch-workers"), ("DataImportCron", "fedora-image-cron"), ("DataSource", "fedora"),
+        ] {
             #expect(outcome(kind, name).status == "restored", "\(kind) \(name)")
         }
         // The pool comes back and creates its VMs again; the backed-up VMs and the pool's revision are left to it.

@@ -63,6 +63,7 @@ struct PublishedAPIConformanceTests {
         #expect(kinds.isSuperset(of: [
             "VirtualMachine", "VirtualMachineInstance", "DataVolume", "VirtualMachineBackup", "VirtualMachineClone", "VirtualMachineExport",
             "VirtualMachinePool", "VirtualMachineRestore", "VirtualMachineSnapshot", "VirtualMachineSnapshotContent",
+            "VirtualMachineInstanceReplicaSet", "DataImportCron", "DataSource",
         ]))
     }
 
@@ -117,7 +118,7 @@ struct PublishedAPIConformanceTests {
         #expect(Set(Self.schema.roots.keys) == [
             "VirtualMachine", "VirtualMachineInstance", "DataVolume", "DataSource", "VirtualMachineBackup", "VirtualMachineClone",
             "VirtualMachineExport", "VirtualMachineInstanceMigration", "VirtualMachineInstanceReplicaSet", "VirtualMachinePool",
-            "VirtualMachineRestore", "VirtualMachineSnapshot", "VirtualMachineSnapshotContent",
+            "VirtualMachineRestore", "VirtualMachineSnapshot", "VirtualMachineSnapshotContent", "DataImportCron",
         ])
         #expect(Self.schema.sources.count == 2)
         for source in Self.schema.sources {

@@ -4,8 +4,8 @@
 Reads api/openapi-spec/swagger.json from a KubeVirt and a CDI git repository
 (bare or not), keeps the definitions reachable from VirtualMachine,
 VirtualMachineInstance and KubeVirt's operation objects (snapshot, restore,
-export, clone, migration, backup, replica set, pool) and CDI's DataVolume and
-DataSource, and writes
+export, clone, migration, backup, replica set, pool) and CDI's DataVolume,
+DataSource and DataImportCron, and writes
 a compact, deterministic type description to a JSON file.
 
 Usage:
@@ -39,7 +39,7 @@ SWAGGER_PATH = "api/openapi-spec/swagger.json"
 
 ABOUT = (
     "Key names and JSON types of the definitions reachable from VirtualMachine, "
-    "VirtualMachineInstance, KubeVirt's operation objects, DataVolume and DataSource, extracted by "
+    "VirtualMachineInstance, KubeVirt's operation objects, DataVolume, DataSource and DataImportCron, extracted by "
     "tools/schema/extract-schema.py. Do not edit."
 )
 
@@ -60,7 +60,8 @@ DOCUMENTS = [
       "VirtualMachineSnapshotContent": "v1beta1.VirtualMachineSnapshotContent"}),
     ("cdi", "kubevirt/containerized-data-importer",
      {"DataVolume": "v1beta1.DataVolume",
-      "DataSource": "v1beta1.DataSource"}),
+      "DataSource": "v1beta1.DataSource",
+      "DataImportCron": "v1beta1.DataImportCron"}),
 ]
 
 # Definitions recognised by name. resource.Quantity is spelled differently in
