@@ -106,8 +106,42 @@ public final class RestoreSimulation {
             _ = await restoreItem(entry.key)
         }
         report.notes += unboundSnapshotContents()
+        report.notes += snapshotsOnAnotherDriver()
         await attachPluginLog(from: logged)
         return report
+    }
+
+    /// A PVC restored from a CSI VolumeSnapshot onto a storage class of another CSI driver (a change-storage-class
+    /// restore): only the driver that took a snapshot can restore it, so the PVC would stay Pending.
+    private func snapshotsOnAnotherDriver() -> [String] {
+        guard let cluster, let classes = catalog.resource(group: "storage.k8s.io", plural: "storageclasses") else { return [] }
+        var provisioners: [String: String] = [:]
+        for storageClass in cluster.objects(of: classes) {
+            if let provisioner = (try? storageClass.object.string(at: ["provisioner"])) ?? nil { provisioners[storageClass.name] = provisioner }
+        }
+        var notes: [String] = []
+        for key in report.order where key.resource.group.isEmpty && key.resource.plural == "persistentvolumeclaims" {
+            guard let record = report.records[key], record.outcome == .restored, let restored = record.after,
+                (try? restored.string(at: ["spec", "dataSource", "kind"])) ?? nil == "VolumeSnapshot",
+                let storageClass = (try? restored.string(at: ["spec", "storageClassName"])) ?? nil,
+                let provisioner = provisioners[storageClass],
+                let snapshotName = (try? entries[key]?.object.string(at: ["metadata", "annotations", "velero.io/volume-snapshot-name"])) ?? nil,
+                let snapshot = entries.values.first(where: {
+                    $0.key.resource.groupResource == "volumesnapshots.snapshot.storage.k8s.io" && $0.key.namespace == key.namespace
+                        && $0.key.name == snapshotName
+                }),
+                let contentName = (try? snapshot.object.string(at: ["status", "boundVolumeSnapshotContentName"])) ?? nil,
+                let content = entries.values.first(where: {
+                    $0.key.resource.groupResource == "volumesnapshotcontents.snapshot.storage.k8s.io" && $0.key.name == contentName
+                }),
+                let driver = (try? content.object.string(at: ["spec", "driver"])) ?? nil, driver != provisioner
+            else { continue }
+            notes.append(
+                "\(key) is restored from VolumeSnapshot \(key.namespace)/\(snapshotName) of CSI driver \(driver) onto StorageClass "
+                    + "\(storageClass) of \(provisioner): only the driver that took a snapshot can restore it, so the claim would stay "
+                    + "Pending. Map onto a class of the same driver, or back up with the data mover (snapshotMoveData).")
+        }
+        return notes
     }
 
     /// VolumeSnapshotContents are in `resourceMustHave`: Velero restores every one of the backup, whatever the

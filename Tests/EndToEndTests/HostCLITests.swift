@@ -186,6 +186,21 @@ import Testing
         let change = dataVolume["changes"]?.arrayValue?.first { $0.objectValue?["path"] == "spec.storage.storageClassName" }
         #expect(change?.objectValue?["old"] == "rook-ceph-block" && change?.objectValue?["new"] == "ceph-nvme")
 
+        #expect(try report.array(at: ["notes"])?.isEmpty == true, "the new class has the snapshots' CSI driver")
+
+        // A class of another CSI driver cannot take the snapshots: the preview says so for each PVC.
+        let otherDriver = directory + "/other-driver.yaml"
+        try (try String(contentsOfFile: target + "/10-new-storage-class.yaml", encoding: .utf8))
+            .replacingOccurrences(of: "provisioner: rook-ceph.rbd.csi.ceph.com", with: "provisioner: ebs.csi.aws.com")
+            .write(toFile: otherDriver, atomically: true, encoding: .utf8)
+        let moved = try json(try await host(["restore", "--from", directory + "/b", "--manifests", otherDriver, "-o", "json"]))
+        let notes = try #require(try moved.array(at: ["notes"])).compactMap(\.stringValue)
+        #expect(notes.count == 5, "one per PVC restored from a snapshot: \(notes)")
+        #expect(notes.contains {
+            $0.hasPrefix("PersistentVolumeClaim demo/fedora-web-rootdisk is restored from VolumeSnapshot demo/velero-fedora-web-rootdisk-")
+                && $0.contains("of CSI driver rook-ceph.rbd.csi.ceph.com onto StorageClass ceph-nvme of ebs.csi.aws.com")
+        }, "\(notes)")
+
         // The same ConfigMap without the StorageClass it maps onto.
         let configMapOnly = directory + "/configmap.yaml"
         let text = try String(contentsOfFile: target + "/10-new-storage-class.yaml", encoding: .utf8)

@@ -64,16 +64,18 @@ import VeleroPluginKit
         let answered = CallCounter()
         let busy = (0..<3).map { _ in
             Task {
-                let until = ContinuousClock.now + .seconds(15)
+                let until = ContinuousClock.now + .seconds(40)
                 while ContinuousClock.now < until && !host.process.hasExited {
                     if (try? await host.healthCheck()) != nil { answered.count.add(1, ordering: .relaxed) }
                     try? await Task.sleep(for: .milliseconds(5))
                 }
             }
         }
-        let warmUp = ContinuousClock.now + .seconds(10)
-        while answered.count.load(ordering: .relaxed) < 20 && ContinuousClock.now < warmUp { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(answered.count.load(ordering: .relaxed) >= 20, "calls were arriving before the signal")
+        // A handful of answers shows the calls are flowing; on two cores shared with the rest of the suite's
+        // processes a round trip can take far longer than alone, so the warm-up waits for few of them, generously.
+        let warmUp = ContinuousClock.now + .seconds(30)
+        while answered.count.load(ordering: .relaxed) < 5 && ContinuousClock.now < warmUp { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(answered.count.load(ordering: .relaxed) >= 5, "calls were arriving before the signal")
         host.process.signal(SIGTERM)
         let start = ContinuousClock.now
         #expect(host.process.waitForExit(timeout: .seconds(6)), "the plugin exits while health checks keep arriving")
