@@ -101,7 +101,12 @@ public final class ObjectStore: Sendable {
         // LIST across all namespaces.
         let namespace: String?
         let resource: String
-        if rest.first == "namespaces", rest.count >= 3 {
+        if rest.first == "namespaces", rest.count <= 2 {
+            // The Namespace objects themselves (cluster-scoped): `namespaces` or `namespaces/{name}`.
+            namespace = nil
+            resource = "namespaces"
+            rest = rest.dropFirst()
+        } else if rest.first == "namespaces", rest.count >= 3 {
             namespace = rest[rest.startIndex + 1]
             resource = rest[rest.startIndex + 2]
             rest = rest.dropFirst(3)

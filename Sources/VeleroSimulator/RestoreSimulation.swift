@@ -87,21 +87,27 @@ public final class RestoreSimulation {
         let restore = spec.json()
         restoreBytes = restore.serialized()
         report = RestoreReport(restore: restore, backupName: spec.backupName)
-        report.selector = spec.selector
+        report.selector = ([spec.selector] + spec.orSelectors.map { "(\($0))" }).filter { !$0.isEmpty }.joined(separator: " or ")
     }
 
     public func run() async -> RestoreReport {
         let logged = host.process.stderrLines.count
         let selector: LabelSelector
+        let orSelectors: [LabelSelector]
         do {
             selector = try LabelSelector(spec.selector)
+            orSelectors = try spec.orSelectors.map { try LabelSelector($0) }
         } catch {
             // Velero's restore controller refuses such a Restore before it restores anything.
-            report.errors.append("invalid label selector \"\(spec.selector)\": \(error)")
+            report.errors.append("invalid label selector in the Restore: \(error)")
             return report
         }
+        // getSelectedRestoreableItems: the selector, then — when given — at least one of the orLabelSelectors.
+        func selected(_ labels: [String: String]) -> Bool {
+            selector.matches(labels) && (orSelectors.isEmpty || orSelectors.contains { $0.matches(labels) })
+        }
         for entry in ordered where included(entry.key) && (Self.mustHave.contains(entry.key.resource.groupResource)
-            || selector.matches(entry.object.labels))
+            || selected(entry.object.labels))
         {
             _ = await restoreItem(entry.key)
         }

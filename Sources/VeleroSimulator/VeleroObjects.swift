@@ -134,6 +134,9 @@ public struct RestoreSpec: Sendable {
     /// `spec.labelSelector` as selector text; empty selects everything. Velero applies it when it collects the
     /// backup's items, not to additional items (`getSelectedRestoreableItems`, pkg/restore/restore.go).
     public var selector = ""
+    /// `spec.orLabelSelectors` as selector texts: an item is collected when it matches any (Velero refuses a Restore
+    /// with both kinds of selector).
+    public var orSelectors: [String] = []
 
     public init() {}
 
@@ -145,6 +148,13 @@ public struct RestoreSpec: Sendable {
                 self.selector = try LabelSelector(metav1: selector).text
             } catch {
                 throw ManifestError(SourceLocation(file: file, line: nil), "spec.labelSelector: \(error)")
+            }
+        }
+        for (index, selector) in (object.spec["orLabelSelectors"]?.arrayValue ?? []).enumerated() {
+            do {
+                orSelectors.append(try LabelSelector(metav1: selector).text)
+            } catch {
+                throw ManifestError(SourceLocation(file: file, line: nil), "spec.orLabelSelectors[\(index)]: \(error)")
             }
         }
         name = object.metadata["name"]?.stringValue ?? name
@@ -173,6 +183,8 @@ public struct RestoreSpec: Sendable {
         if !namespaces.included.isEmpty { spec["includedNamespaces"] = .array(namespaces.included.map(JSONValue.string)) }
         if !resources.included.isEmpty { spec["includedResources"] = .array(resources.included.map(JSONValue.string)) }
         if !selector.isEmpty, let labelSelector = try? LabelSelector(selector).metav1JSON { spec["labelSelector"] = labelSelector }
+        let orSelectorObjects = orSelectors.compactMap { try? LabelSelector($0).metav1JSON }
+        if !orSelectorObjects.isEmpty { spec["orLabelSelectors"] = .array(orSelectorObjects) }
         if !namespaceMapping.isEmpty {
             var mapping = JSONObject()
             for (from, to) in namespaceMapping { mapping[from] = .string(to) }

@@ -211,7 +211,7 @@ import Testing
         #expect(errors.contains(
             "error preparing persistentvolumeclaims/demo/fedora-web-rootdisk: error getting storage class ceph-nvme from API: storageclasses.storage.k8s.io \"ceph-nvme\" not found"))
         #expect(errors.contains { $0.hasPrefix("error preparing datavolumes.cdi.kubevirt.io/demo/fedora-web-rootdisk: ")
-            && $0.hasSuffix("DataVolume demo/fedora-web-rootdisk: ConfigMap velero/change-storage-class-config maps storage class rook-ceph-block onto ceph-nvme: error getting storage class ceph-nvme from API: storageclasses.storage.k8s.io \"ceph-nvme\" not found") })
+            && $0.hasSuffix("DataVolume demo/fedora-web-rootdisk: spec.storage.storageClassName: ConfigMap velero/change-storage-class-config maps storage class rook-ceph-block onto ceph-nvme: error getting storage class ceph-nvme from API: storageclasses.storage.k8s.io \"ceph-nvme\" not found") })
     }
 
     @Test func aRunningVMWhosePodsAreExcludedFailsTheItemLikeVelero() async throws {

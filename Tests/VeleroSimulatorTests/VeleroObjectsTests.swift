@@ -70,6 +70,28 @@ import Testing
         #expect { try BackupSpec(file: path) } throws: { "\($0)".contains("expected a velero.io/v1 Backup") }
     }
 
+    /// The Restore's selectors reach the preview's collection and the Restore the plugin is sent.
+    @Test func restoreManifestSelectors() throws {
+        let path = try write(
+            """
+            apiVersion: velero.io/v1
+            kind: Restore
+            metadata: {name: r2}
+            spec:
+              backupName: nightly
+              orLabelSelectors:
+              - matchLabels: {velero.kubevirt.io/vm-name: db}
+              - matchExpressions: [{key: app, operator: In, values: [web]}]
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let spec = try RestoreSpec(file: path)
+        #expect(spec.selector.isEmpty)
+        #expect(spec.orSelectors.count == 2)
+        let sent = try #require(try spec.json().array(at: ["spec", "orLabelSelectors"]))
+        #expect(try sent[0].string(at: ["matchLabels", "velero.kubevirt.io/vm-name"]) == "db")
+        #expect(try sent[1].array(at: ["matchExpressions"])?.count == 1)
+    }
+
     @Test func restoreCleanupStripsWhatVeleroStrips() throws {
         let item: JSONValue = [
             "apiVersion": "v1", "kind": "PersistentVolumeClaim",

@@ -61,7 +61,8 @@ public struct VMBackupItemAction: BackupItemAction {
         let preferenceChanged = try copyRevisionName(&vm, spec: "preference", status: "preferenceRef")
         let backendStorageChanged = try await recordBackendStorage(&vm)
         let labelled = try labelForSelection(&vm)
-        let changed = instancetypeChanged || preferenceChanged || backendStorageChanged || labelled
+        let poolRecorded = try await recordPoolInBackup(&vm, settings)
+        let changed = instancetypeChanged || preferenceChanged || backendStorageChanged || labelled || poolRecorded
         return BackupItemActionOutput(
             updatedItem: changed ? vm.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }
@@ -120,6 +121,40 @@ public struct VMBackupItemAction: BackupItemAction {
         if value != vm.name {
             logger.info("\(vm.reference): name longer than a label value; labelled \(Label.vmName)=\(value)")
         }
+        return true
+    }
+
+    /// D12: for a VM of a VirtualMachinePool, whether the pool is in this backup — its resource passes the Backup's
+    /// lists, its labels the Backup's selectors, and it is not labelled `velero.io/exclude-from-backup` — recorded as
+    /// `velero.kubevirt.io/pool-in-backup: "true"`, so the restore leaves the VM to the pool only when the pool comes
+    /// back with it. The pool is read from the cached namespace LIST. Returns whether the VM changed.
+    private func recordPoolInBackup(_ vm: inout KubernetesObject, _ settings: BackupSettings) async throws(ActionError) -> Bool {
+        guard let pool = PoolMembership.owningPool(of: vm.json) else { return false }
+        var reason: String? = nil
+        if !settings.filter.includes("virtualmachinepools") {
+            reason = "virtualmachinepools are not in the backup (\(settings.filter.description))"
+        } else {
+            do {
+                let object = KubernetesObject(
+                    fetched: try await cluster.virtualMachinePools.object(namespace: vm.namespace, name: pool), kind: "VirtualMachinePool")
+                if try object.isExcludedByLabel() {
+                    reason = "the pool is labelled \(Label.excludeFromBackup)=true"
+                } else if !settings.selects(labels: (try? object.json.value(at: ["metadata", "labels"])) ?? nil) {
+                    reason = "the backup's label selector does not select the pool"
+                }
+            } catch is KubernetesNotFoundError {
+                reason = "the pool does not exist"
+            } catch {
+                logger.warning("\(vm.reference): cannot read its VirtualMachinePool \(vm.namespace)/\(pool): \(error); the restore will restore the VM on its own")
+                return false
+            }
+        }
+        if let reason {
+            logger.info("\(vm.reference) of VirtualMachinePool \(vm.namespace)/\(pool): \(reason); a restore brings the VM back on its own")
+            return false
+        }
+        guard try vm.annotation(Annotation.poolInBackup) != "true" else { return false }
+        try vm.setAnnotation(Annotation.poolInBackup, "true")
         return true
     }
 

@@ -28,14 +28,17 @@ public struct VMRestorePlugin: RestoreItemAction {
         logger.info("Running \(Self.typeName)")
         let received = try KubernetesObject(item: item, kind: "VirtualMachine", actionTypeName: Self.typeName)
         let settings = try RestoreSettings(restore: restore, actionTypeName: Self.typeName)
+        var restoredWithoutPool = false
         if let pool = PoolMembership.owningPool(ofBackedUp: itemFromBackup) {
-            let subject = "\(received.reference) of VirtualMachinePool \(received.namespace)/\(pool)"
-            if settings.restoresPools {
+            let poolInBackup = try received.annotation(Annotation.poolInBackup) == "true"
+            if poolInBackup && settings.restoresPools {
                 logger.info(
                     "\(received.reference) not restored: owned by VirtualMachinePool \(received.namespace)/\(pool), which the restore brings back and which creates it again from its template, over its restored DataVolumes")
                 return RestoreItemActionOutput(skipRestore: true)
             }
-            logger.info("\(subject) is restored on its own: this restore does not bring back the pool")
+            let why = poolInBackup ? "this restore does not bring back the pool" : "the backup does not hold the pool"
+            logger.info("\(received.reference) of VirtualMachinePool \(received.namespace)/\(pool) is restored on its own: \(why)")
+            restoredWithoutPool = true
         }
         var checked = try VirtualMachineItem(consume received)
         // The graph reads the VM as received: it names what to restore by the backed-up namespaces and names, which
@@ -43,6 +46,11 @@ public struct VMRestorePlugin: RestoreItemAction {
         let result = try await graph.virtualMachine(checked)
         if let error = result.error { throw ActionError(error) }
         var changed = try edit(&checked.object, settings: settings)
+        // Only the pool controller removes its finalizer: without the pool the VM could never be deleted.
+        if restoredWithoutPool, try checked.object.removeFinalizer(PoolMembership.finalizer) {
+            logger.info("\(checked.object.reference): finalizer \(PoolMembership.finalizer) removed (restored without its pool)")
+            changed = true
+        }
         if try await storageClasses.rewrite(
             &checked.object, specs: checked.object.dataVolumeTemplateSpecs(), veleroNamespace: settings.veleroNamespace,
             logger: logger)
@@ -100,6 +108,10 @@ public struct VMRestorePlugin: RestoreItemAction {
         // The backup's bookkeeping, read by the graph; the restored VM carries its live labels and annotations only.
         if vm.removeAnnotation(Annotation.backendStoragePVCs) != nil { changed = true }
         if try VMNameLabel.remove(from: &vm) { changed = true }
+        if vm.removeAnnotation(Annotation.poolInBackup) != nil {
+            vm.dropEmptyMetadataMap("annotations")
+            changed = true
+        }
         return changed
     }
 }

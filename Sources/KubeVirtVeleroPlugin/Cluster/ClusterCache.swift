@@ -9,6 +9,7 @@ struct ClusterCache: Sendable {
     let virtualMachines: NamedObjectCache
     let dataVolumes: NamedObjectCache
     let claimsByName: NamedObjectCache
+    let virtualMachinePools: NamedObjectCache
     let observedClaimUIDs = ObservedClaimUIDs()
     /// D14: Velero's change-storage-class ConfigMap and the classes it maps onto.
     let storageClassMappings: StorageClassMappings
@@ -22,6 +23,7 @@ struct ClusterCache: Sendable {
         virtualMachineInstances = NamedObjectCache(.virtualMachineInstances, reader: reader)
         virtualMachines = NamedObjectCache(.virtualMachines, reader: reader)
         dataVolumes = NamedObjectCache(.dataVolumes, reader: reader)
+        virtualMachinePools = NamedObjectCache(.virtualMachinePools, reader: reader)
         storageClassMappings = StorageClassMappings(reader: reader)
     }
 

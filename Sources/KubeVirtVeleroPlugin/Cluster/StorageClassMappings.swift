@@ -79,7 +79,8 @@ final class StorageClassMappings: Sendable {
         let changes = try object.storageClassChanges(specs: specs, mapping)
         for change in changes {
             try await requireStorageClass(
-                change.new, context: "\(object.reference): ConfigMap \(mapping.configMap) maps storage class \(change.old) onto \(change.new)")
+                change.new,
+                context: "\(object.reference): \(change.path): ConfigMap \(mapping.configMap) maps storage class \(change.old) onto \(change.new)")
             try object.set(.string(change.new), at: change.path)
             logger.info("\(object.reference): \(change) (ConfigMap \(mapping.configMap))")
         }

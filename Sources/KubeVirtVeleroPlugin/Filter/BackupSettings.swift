@@ -1,16 +1,25 @@
 import Synchronization
 import VeleroPluginKit
 
-/// What the backup actions read from the Backup: the `velero.kubevirt.io/metadataBackup` label and the resource
-/// lists of its spec.
+/// What the backup actions read from the Backup: the `velero.kubevirt.io/metadataBackup` label, the resource
+/// lists of its spec and its label selectors.
 struct BackupSettings: Sendable, Equatable {
     var filter: BackupResourceFilter
     /// Backup label `velero.kubevirt.io/metadataBackup` present (any value).
     var isMetadataBackup: Bool
+    /// `spec.labelSelector`, or each of `spec.orLabelSelectors` (Velero collects an item that matches any); empty
+    /// when the Backup selects by label not at all.
+    var labelSelectors: [JSONValue]
 
-    init(filter: BackupResourceFilter = BackupResourceFilter(), isMetadataBackup: Bool = false) {
+    init(filter: BackupResourceFilter = BackupResourceFilter(), isMetadataBackup: Bool = false, labelSelectors: [JSONValue] = []) {
         self.filter = filter
         self.isMetadataBackup = isMetadataBackup
+        self.labelSelectors = labelSelectors
+    }
+
+    /// Whether the Backup's label selectors let an object with `labels` in (at collection; filters apart).
+    func selects(labels: JSONValue?) -> Bool {
+        labelSelectors.isEmpty || labelSelectors.contains { LabelSelectorMatch.matches($0, labels: labels) }
     }
 
     /// Velero sends the same Backup with every item of a backup, so the settings read from the Backup last seen are
@@ -50,5 +59,13 @@ struct BackupSettings: Sendable, Equatable {
             includedNamespaceScopedResources: try list("includedNamespaceScopedResources"),
             excludedNamespaceScopedResources: try list("excludedNamespaceScopedResources"))
         isMetadataBackup = try backup.label(Label.metadataBackup) != nil
+        let orSelectors = try backup.array(["spec", "orLabelSelectors"]) ?? []
+        if !orSelectors.isEmpty {
+            labelSelectors = orSelectors
+        } else if let selector = try backup.object(["spec", "labelSelector"]) {
+            labelSelectors = [.object(selector)]
+        } else {
+            labelSelectors = []
+        }
     }
 }

@@ -26,6 +26,14 @@ extension KubernetesObject {
         try set(.string(FirmwareUUID.random()), at: firmware.appending("uuid"))
     }
 
+    /// Removes `finalizer` from `metadata.finalizers` (the list itself when it ends empty). Returns whether it was there.
+    mutating func removeFinalizer(_ finalizer: String) throws(ActionError) -> Bool {
+        guard let finalizers = try array(["metadata", "finalizers"]), finalizers.contains(.string(finalizer)) else { return false }
+        let kept = finalizers.filter { $0 != .string(finalizer) }
+        if kept.isEmpty { remove(["metadata", "finalizers"]) } else { try set(.array(kept), at: ["metadata", "finalizers"]) }
+        return true
+    }
+
     /// Removes metadata.labels or metadata.annotations when an edit left it empty (a typed round trip in the
     /// reference drops empty maps too).
     mutating func dropEmptyMetadataMap(_ field: String) {

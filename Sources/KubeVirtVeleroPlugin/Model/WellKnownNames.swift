@@ -54,6 +54,9 @@ enum Annotation {
     static let dataMoverOriginalRunStrategySource = "kubevirt-datamover.io/original-run-strategy-source"
     /// On a backed-up VM or VMI whose `velero.kubevirt.io/vm-name` label the backup added (D13); restore removes both.
     static let vmNameAdded = "velero.kubevirt.io/vm-name-added"
+    /// On a backed-up VM of a VirtualMachinePool that is in the same backup (D12): its restore leaves the VM to the
+    /// pool. Removed from a restored VM.
+    static let poolInBackup = "velero.kubevirt.io/pool-in-backup"
     /// On a VMI (a VM's template): the JSON list of hook sidecars KubeVirt adds to the launcher pod.
     static let hookSidecars = "hooks.kubevirt.io/hookSidecars"
 }

@@ -144,7 +144,7 @@ struct StorageClassMappingTests {
     @Test("a class the map names that does not exist is Velero's error, after the item and the ConfigMap")
     func missingClass() async throws {
         let harness = Self.harness(classes: [])
-        #expect(await Self.restoreError(harness) == "DataVolume demo/disk: ConfigMap velero/change-storage-class maps storage class standard onto fast: "
+        #expect(await Self.restoreError(harness) == "DataVolume demo/disk: spec.storage.storageClassName: ConfigMap velero/change-storage-class maps storage class standard onto fast: "
             + "error getting storage class fast from API: storageclasses.storage.k8s.io \"fast\" not found")
     }
 

@@ -9,6 +9,7 @@ final class FakeClusterReader: ClusterReader {
         var virtualMachineInstances: [String: JSONValue] = [:]
         var virtualMachines: [String: JSONValue] = [:]
         var dataVolumes: [String: JSONValue] = [:]
+        var virtualMachinePools: [String: JSONValue] = [:]
         var claims: [String: JSONValue] = [:]
         /// Answer for any DataVolume / PVC GET not found above (the reference tests' "not excluded" mocks).
         var anyDataVolume: JSONValue? = nil
@@ -58,6 +59,7 @@ final class FakeClusterReader: ClusterReader {
                 case .virtualMachineInstances: state.virtualMachineInstances[key]
                 case .virtualMachines: state.virtualMachines[key]
                 case .dataVolumes: state.dataVolumes[key] ?? state.anyDataVolume
+                case .virtualMachinePools: state.virtualMachinePools[key]
                 case .persistentVolumeClaims: state.claims[key] ?? state.anyClaim
                 case .configMaps: state.configMaps[key]
                 case .storageClasses: state.storageClasses.contains(name) ? ["metadata": ["name": .string(name)]] : nil
@@ -100,6 +102,7 @@ final class FakeClusterReader: ClusterReader {
                     case .virtualMachineInstances: state.virtualMachineInstances
                     case .virtualMachines: state.virtualMachines
                     case .dataVolumes: state.dataVolumes
+                    case .virtualMachinePools: state.virtualMachinePools
                     default: [:]
                     }
                 return table.filter { $0.key.hasPrefix(namespace + "/") }.sorted { $0.key < $1.key }.map(\.value)
