@@ -38,21 +38,23 @@ public struct KubeVirtPlugin: Sendable {
             entry(VMIBackupItemAction.name) { VMIBackupItemAction(cluster: cluster, logger: $0) },
             entry(VolumeSnapshotBackupItemAction.name) { VolumeSnapshotBackupItemAction(cluster: cluster, logger: $0) },
         ]
-        // D12: one action per KubeVirt operation kind, `restore-<kind>-action`, sorted between pvc and vm.
+        // D12: one action per KubeVirt operation kind, `restore-<kind>-action`, sorted between pvc and vm (the pool's
+        // own action sorts among them).
         let operations: [Registration<any RestoreItemAction>] = OperationObject.all.map { operation in
             entry(operation.actionName) { logger -> any RestoreItemAction in OperationObjectRestoreAction(operation, logger: logger) }
         }
-        restoreItemActions = [
+        restoreItemActions = ([
             entry(ControllerRevisionRestoreAction.name) { ControllerRevisionRestoreAction(logger: $0) },
             entry(DVRestoreItemAction.name) { DVRestoreItemAction(cluster: cluster, logger: $0) },
             entry(NADRestoreItemAction.name) { NADRestoreItemAction(logger: $0) },
             entry(PodRestorePlugin.name) { PodRestorePlugin(logger: $0) },
             entry(PVCRestoreItemAction.name) { PVCRestoreItemAction(logger: $0) },
         ] + operations + [
+            entry(VMPoolRestoreItemAction.name) { VMPoolRestoreItemAction(cluster: cluster, logger: $0) },
             entry(VMRestorePlugin.name) { VMRestorePlugin(cluster: cluster, logger: $0) },
             entry(VMIRestorePlugin.name) { VMIRestorePlugin(cluster: cluster, logger: $0) },
             entry(VolumeSnapshotRestoreItemAction.name) { VolumeSnapshotRestoreItemAction(logger: $0) },
-        ]
+        ]).sorted { $0.name < $1.name }
         itemBlockActions = [
             entry(VMItemBlockAction.name) { VMItemBlockAction(cluster: cluster, logger: $0) }
         ]

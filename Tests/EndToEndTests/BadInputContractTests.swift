@@ -14,7 +14,7 @@ import VeleroPluginKit
         case dvBackup, pvcBackup, vmBackup, vmiBackup, snapshotBackup, revisionRestore, dvRestore, nadRestore, podRestore, pvcRestore
         case vmRestore, vmiRestore, snapshotRestore, itemBlock
         case operationBackup, operationClone, operationExport, operationMigration, operationRestore, operationSnapshot
-        case operationSnapshotContent
+        case operationSnapshotContent, poolRestore
 
         var name: String {
             switch self {
@@ -39,6 +39,7 @@ import VeleroPluginKit
             case .operationRestore: "restore-virtualmachinerestore-action"
             case .operationSnapshot: "restore-virtualmachinesnapshot-action"
             case .operationSnapshotContent: "restore-virtualmachinesnapshotcontent-action"
+            case .poolRestore: "restore-virtualmachinepool-action"
             }
         }
 
@@ -60,6 +61,7 @@ import VeleroPluginKit
             case .operationRestore: "VirtualMachineRestore"
             case .operationSnapshot: "VirtualMachineSnapshot"
             case .operationSnapshotContent: "VirtualMachineSnapshotContent"
+            case .poolRestore: "VirtualMachinePool"
             }
         }
 

@@ -22,6 +22,7 @@ import VeleroPluginKit
         (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachineclone-action", ResourceSelector(includedResources: ["virtualmachineclones.clone.kubevirt.io"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachineexport-action", ResourceSelector(includedResources: ["virtualmachineexports.export.kubevirt.io"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachineinstancemigration-action", ResourceSelector(includedResources: ["virtualmachineinstancemigrations.kubevirt.io"])),
+        (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachinepool-action", ResourceSelector(includedResources: ["virtualmachinepools.pool.kubevirt.io"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachinerestore-action", ResourceSelector(includedResources: ["virtualmachinerestores.snapshot.kubevirt.io"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachinesnapshot-action", ResourceSelector(includedResources: ["virtualmachinesnapshots.snapshot.kubevirt.io"])),
         (.restoreItemAction, "kubevirt-velero-plugin/restore-virtualmachinesnapshotcontent-action", ResourceSelector(includedResources: ["virtualmachinesnapshotcontents.snapshot.kubevirt.io"])),
@@ -57,7 +58,7 @@ import VeleroPluginKit
         let host = try await PluginHost(path: try BuiltBinaries.kubevirtPlugin, arguments: arguments, handshakeTimeout: .seconds(10))
         defer { Task { await host.kill() } }
         let plugins = try await host.listPlugins()
-        #expect(plugins.count == 20)
+        #expect(plugins.count == 21)
         #expect(!plugins.contains { $0.kind == "ItemBlockAction" })
         let log = host.process.stderrLines.compactMap(PluginLogLine.init)
         #expect(log.contains { $0.level == "info" && $0.message.hasPrefix("ItemBlockAction plugins not advertised") && $0.message.contains("1.14") })
@@ -68,13 +69,13 @@ import VeleroPluginKit
         let forced = try await PluginHost(
             path: try BuiltBinaries.kubevirtPlugin, arguments: ["--log-level", "info"], environment: [key: "enabled"],
             handshakeTimeout: .seconds(10))
-        #expect(try await forced.listPlugins().count == 21)
+        #expect(try await forced.listPlugins().count == 22)
         await forced.kill()
 
         let hidden = try await PluginHost(
             path: try BuiltBinaries.kubevirtPlugin, arguments: ["--log-level=info", "--features=EnableCSI"],
             environment: [key: "disabled"], handshakeTimeout: .seconds(10))
-        #expect(try await hidden.listPlugins().count == 20)
+        #expect(try await hidden.listPlugins().count == 21)
         await hidden.kill()
         #expect(hidden.process.stderrLines.compactMap(PluginLogLine.init).contains { $0.message.contains("\(key)=disabled") })
     }

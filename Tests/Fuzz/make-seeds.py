@@ -36,19 +36,19 @@ for example in ("demo-namespace", "operations-namespace"):
 
 backup = b'{"apiVersion":"velero.io/v1","kind":"Backup","spec":{"includedNamespaces":["demo"]}}'
 restore = b'{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"labels":{"velero.kubevirt.io/clear-mac-address":""}}}'
-# Action order of the fuzz target: 5 backup actions, 15 restore actions (7 of them for operation objects, 10-16), the
-# ItemBlockAction.
+# Action order of the fuzz target: 5 backup actions, 16 restore actions sorted by name (ControllerRevision 5, ...,
+# operation objects 10-13 and 15-17, the pool 14, VM 18), the ItemBlockAction 21.
 actions = {"ControllerRevision": [5], "DataVolume": [0, 6], "NetworkAttachmentDefinition": [7],
-           "PersistentVolumeClaim": [0, 1, 9], "VirtualMachine": [2, 17, 20], "VirtualMachineInstance": [3, 18],
-           "VolumeSnapshot": [4, 19], "Pod": [8], "VirtualMachineSnapshot": [15], "VirtualMachineSnapshotContent": [16],
-           "VirtualMachineRestore": [14], "VirtualMachineClone": [11], "VirtualMachineExport": [12],
-           "VirtualMachineBackup": [10]}
+           "PersistentVolumeClaim": [0, 1, 9], "VirtualMachine": [2, 18, 21], "VirtualMachineInstance": [3, 19],
+           "VolumeSnapshot": [4, 20], "Pod": [8], "VirtualMachineBackup": [10], "VirtualMachineClone": [11],
+           "VirtualMachineExport": [12], "VirtualMachinePool": [14], "VirtualMachineRestore": [15],
+           "VirtualMachineSnapshot": [16], "VirtualMachineSnapshotContent": [17]}
 for obj in objects:
     kind, name = obj["kind"], obj["metadata"]["name"]
     item = json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
     write(f"json-{kind}-{name}", b"\x01" + item)
     for index in actions.get(kind, []):
-        write(f"action{index}-{kind}-{name}", b"\x02" + bytes([index, 0 if index < 5 or index == 20 else 2]) + item)
+        write(f"action{index}-{kind}-{name}", b"\x02" + bytes([index, 0 if index < 5 or index == 21 else 2]) + item)
     if kind in ("VirtualMachine", "PersistentVolumeClaim"):
         write(f"protobuf-backup-{kind}-{name}", b"\x00" + field(1, b"kubevirt-velero-plugin/backup-pvc-action") + field(2, item) + field(3, backup))
         write(f"protobuf-restore-{kind}-{name}", b"\x00" + field(1, b"kubevirt-velero-plugin/restore-vm-action") + field(2, item) + field(3, restore) + field(4, item))

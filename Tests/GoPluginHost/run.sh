@@ -12,7 +12,7 @@ echo "== kit-test-plugin under hashicorp/go-plugin + grpc-go"
 .tmp/go-plugin-host -plugin "$root/$bin/kit-test-plugin" -plugins 11 -echo test.velero.io/echo \
   -fail test.velero.io/fail -fail-prefix "VM cannot be safely backed up: test failure"
 echo "== kubevirt-velero-plugin under hashicorp/go-plugin + grpc-go"
-.tmp/go-plugin-host -plugin "$root/$bin/kubevirt-velero-plugin" -plugins 21 \
+.tmp/go-plugin-host -plugin "$root/$bin/kubevirt-velero-plugin" -plugins 22 \
   -echo kubevirt-velero-plugin/backup-pvc-action \
   -echo-item '{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"scratch","namespace":"ns"}}' \
   -fail kubevirt-velero-plugin/backup-virtualmachine-action -fail-item '[]' -fail-prefix "VMBackupItemAction: item is not a JSON object"

@@ -28,9 +28,9 @@ struct RegistrationSnippetTests {
         // ---
         try registry.validate()
         let identifiers = registry.identifiers(command: "/plugins/kubevirt-velero-plugin")
-        #expect(identifiers.count == 21)
+        #expect(identifiers.count == 22)
         #expect(identifiers.filter { $0.kind == "BackupItemAction" }.count == 5)
-        #expect(identifiers.filter { $0.kind == "RestoreItemAction" }.count == 15)
+        #expect(identifiers.filter { $0.kind == "RestoreItemAction" }.count == 16)
         #expect(identifiers.last?.kind == "ItemBlockAction")
         for identifier in identifiers {
             switch identifier.kind {

@@ -32,11 +32,12 @@ extension KubernetesObject {
         return changes
     }
 
-    /// `mapDataVolumeSourceNamespaces` for each of a VM's `spec.dataVolumeTemplates`.
-    mutating func mapDataVolumeTemplateNamespaces(_ mapping: NamespaceMapping) throws(ActionError) -> [String] {
+    /// `mapDataVolumeSourceNamespaces` for each of a VM's `spec.dataVolumeTemplates` (or those of the VM spec at
+    /// `vmSpec`).
+    mutating func mapDataVolumeTemplateNamespaces(_ mapping: NamespaceMapping, vmSpec: JSONPath = ["spec"]) throws(ActionError) -> [String] {
         guard !mapping.isEmpty else { return [] }
         var changes: [String] = []
-        for spec in try dataVolumeTemplateSpecs() { changes += try mapDataVolumeSourceNamespaces(spec: spec, mapping) }
+        for spec in try dataVolumeTemplateSpecs(vmSpec: vmSpec) { changes += try mapDataVolumeSourceNamespaces(spec: spec, mapping) }
         return changes
     }
 }

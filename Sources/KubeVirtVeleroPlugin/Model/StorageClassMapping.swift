@@ -45,10 +45,11 @@ struct StorageClassChange: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension KubernetesObject {
-    /// `spec.dataVolumeTemplates[i].spec` of a VM.
-    func dataVolumeTemplateSpecs() throws(ActionError) -> [JSONPath] {
-        let count = try count(["spec", "dataVolumeTemplates"])
-        return (0..<count).map { ["spec", "dataVolumeTemplates", .index($0), "spec"] }
+    /// `<vmSpec>.dataVolumeTemplates[i].spec` of a VM (`vmSpec` = `spec`) or of a pool's VM template
+    /// (`spec.virtualMachineTemplate.spec`).
+    func dataVolumeTemplateSpecs(vmSpec: JSONPath = ["spec"]) throws(ActionError) -> [JSONPath] {
+        let count = try count(vmSpec.appending("dataVolumeTemplates"))
+        return (0..<count).map { vmSpec.appending("dataVolumeTemplates", .index($0), "spec") }
     }
 
     /// The `storageClassName` paths a DataVolume spec at `spec` can name its class at (`storage` or `pvc`).

@@ -272,7 +272,7 @@ struct D7SharedClusterReadsTests {
         for registration in plugin.restoreItemActions { _ = try registration.make().appliesTo() }
         for registration in plugin.itemBlockActions { _ = try registration.make().appliesTo() }
         #expect(reader.calls.isEmpty)
-        #expect(logs.messages(at: .debug).filter { $0.hasPrefix("Creating ") }.count == 21)
+        #expect(logs.messages(at: .debug).filter { $0.hasPrefix("Creating ") }.count == 22)
     }
 
     @Test("with no Kubernetes client, actions that need no reads still work")

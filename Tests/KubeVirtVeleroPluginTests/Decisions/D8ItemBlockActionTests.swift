@@ -84,8 +84,8 @@ struct D8ItemBlockActionTests {
         #expect(backupNames == backupNames.sorted())
         #expect(restoreNames == restoreNames.sorted())
         let all = backupNames + restoreNames + blockNames
-        #expect(all.count == 21)
-        #expect(Set(all).count == 21)
+        #expect(all.count == 22)
+        #expect(Set(all).count == 22)
         #expect(all.last == "kubevirt-velero-plugin/virtualmachine-itemblock-action")
         #expect(
             all == [
@@ -100,6 +100,7 @@ struct D8ItemBlockActionTests {
                 "kubevirt-velero-plugin/restore-virtualmachineclone-action",
                 "kubevirt-velero-plugin/restore-virtualmachineexport-action",
                 "kubevirt-velero-plugin/restore-virtualmachineinstancemigration-action",
+                "kubevirt-velero-plugin/restore-virtualmachinepool-action",
                 "kubevirt-velero-plugin/restore-virtualmachinerestore-action",
                 "kubevirt-velero-plugin/restore-virtualmachinesnapshot-action",
                 "kubevirt-velero-plugin/restore-virtualmachinesnapshotcontent-action",
@@ -130,6 +131,7 @@ struct D8ItemBlockActionTests {
                 ResourceSelector(includedResources: ["virtualmachineclones.clone.kubevirt.io"]),
                 ResourceSelector(includedResources: ["virtualmachineexports.export.kubevirt.io"]),
                 ResourceSelector(includedResources: ["virtualmachineinstancemigrations.kubevirt.io"]),
+                ResourceSelector(includedResources: ["virtualmachinepools.pool.kubevirt.io"]),
                 ResourceSelector(includedResources: ["virtualmachinerestores.snapshot.kubevirt.io"]),
                 ResourceSelector(includedResources: ["virtualmachinesnapshots.snapshot.kubevirt.io"]),
                 ResourceSelector(includedResources: ["virtualmachinesnapshotcontents.snapshot.kubevirt.io"]),

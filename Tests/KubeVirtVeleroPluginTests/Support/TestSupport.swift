@@ -97,6 +97,7 @@ struct Harness {
     var nadRestore: NADRestoreItemAction { NADRestoreItemAction(logger: logs.logger) }
     var podRestore: PodRestorePlugin { PodRestorePlugin(logger: logs.logger) }
     var pvcRestore: PVCRestoreItemAction { PVCRestoreItemAction(logger: logs.logger) }
+    var poolRestore: VMPoolRestoreItemAction { VMPoolRestoreItemAction(cluster: cluster, logger: logs.logger) }
     var vmRestore: VMRestorePlugin { VMRestorePlugin(cluster: cluster, logger: logs.logger) }
     var vmiRestore: VMIRestorePlugin { VMIRestorePlugin(cluster: cluster, logger: logs.logger) }
     var volumeSnapshotRestore: VolumeSnapshotRestoreItemAction { VolumeSnapshotRestoreItemAction(logger: logs.logger) }
