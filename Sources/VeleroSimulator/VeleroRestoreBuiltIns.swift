@@ -116,7 +116,9 @@ enum VeleroRestoreItemActions {
         guard let old = (try? item.string(at: ["spec", "storageClassName"])) ?? nil, !old.isEmpty, let new = config.mapping[old] else {
             return result
         }
-        guard config.existingClasses.contains(new) else {
+        // A StorageClass the backup holds is restored before any PVC (restore priorities), so it exists by then.
+        let restoredClass = context.entries(kind: "StorageClass", group: "storage.k8s.io").contains { $0.key.name == new }
+        guard config.existingClasses.contains(new) || restoredClass else {
             result.error = "error getting storage class \(new) from API: storageclasses.storage.k8s.io \"\(new)\" not found"
             return result
         }

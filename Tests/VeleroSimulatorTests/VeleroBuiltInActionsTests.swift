@@ -155,6 +155,25 @@ struct VeleroBuiltInActionsTests {
         return RestoreContext(spec: RestoreSpec(), backup: backup, entries: entries, catalog: catalog)
     }
 
+    /// pkg/restore/actions/change_storageclass_action.go: the class mapped onto must exist — in the target cluster, or
+    /// restored by this restore before the claim (StorageClasses come first in the restore priorities).
+    @Test("velero.io/change-storage-class: mapped onto an existing or restored class, else Velero's error; two ConfigMaps fail the claim")
+    func changeStorageClass() throws {
+        let claim = try Self.object(Self.claim)
+        var context = Self.restoreContext([claim])
+        context.storageClasses.mapping = ["rbd": "fast"]
+        let missing = VeleroRestoreItemActions.changeStorageClassAction(claim.object, context)
+        #expect(missing.error == #"error getting storage class fast from API: storageclasses.storage.k8s.io "fast" not found"#)
+        context.storageClasses.existingClasses = ["fast"]
+        #expect(try VeleroRestoreItemActions.changeStorageClassAction(claim.object, context).item.string(at: ["spec", "storageClassName"]) == "fast")
+        let restoredClass = try Self.object(#"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast"},"provisioner":"x"}"#)
+        var withClass = Self.restoreContext([claim, restoredClass])
+        withClass.storageClasses.mapping = ["rbd": "fast"]
+        #expect(VeleroRestoreItemActions.changeStorageClassAction(claim.object, withClass).error == nil)
+        withClass.storageClasses.error = "found more than one ConfigMap"
+        #expect(VeleroRestoreItemActions.changeStorageClassAction(claim.object, withClass).error == "found more than one ConfigMap")
+    }
+
     @Test("restore, CSI: the claim is provisioned from the VolumeSnapshot named sha256(<restore uid>/<snapshot>), which it brings as additional item; its PV is re-provisioned")
     func restoreFromSnapshot() throws {
         let backedUp = try Self.object(Self.claim.replacingOccurrences(of: #""labels":{"app":"web"}"#, with: #""labels":{"app":"web"},"annotations":{"velero.io/volume-snapshot-name":"velero-disk-abcde","pv.kubernetes.io/bind-completed":"yes"}"#))

@@ -158,6 +158,8 @@ import Testing
         let call = Task { try await f.client.list("/api/v1/namespaces/ns/pods", labelSelector: nil, Self.podRequest) }
         while f.server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(100))
+        // Timed from the cancellation: on a loaded machine the first request alone can take seconds to arrive.
+        let cancelled = clock.now
         call.cancel()
         await #expect {
             _ = try await call.value
@@ -165,7 +167,7 @@ import Testing
             guard case .status(503, _, _)? = error as? KubeAPIError else { return false }
             return true
         }
-        #expect(clock.now - started < .seconds(10), "did not wait out the 20 s Retry-After")
+        #expect(clock.now - cancelled < .seconds(10), "did not wait out the 20 s Retry-After")
         #expect(f.server.requests.count == 1)
         await f.server.shutdown()
     }
@@ -401,7 +403,7 @@ import Testing
             guard case .transport(_, let reason)? = error as? KubeAPIError else { return false }
             return reason.contains("timed out")
         }
-        #expect(ContinuousClock.now - started < .seconds(10), "bounded by the attempts' deadlines, not hung")
+        #expect(ContinuousClock.now - started < .seconds(30), "bounded by the attempts' deadlines, not hung")
         #expect(proxy.tunnels.count == 2, "each attempt opened a tunnel")
         await proxy.shutdown()
         await f.server.shutdown()
