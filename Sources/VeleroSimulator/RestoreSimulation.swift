@@ -46,6 +46,8 @@ public final class RestoreSimulation {
     let actions: PluginActions
     let spec: RestoreSpec
     let entries: [ObjectKey: BackupDirectory.Entry]
+    /// The backup's items by the identifier actions name them with (group, plural resource, namespace, name).
+    let keysByIdentifier: [ResourceIdentifier: ObjectKey]
     let ordered: [BackupDirectory.Entry]
     private let restoreBytes: [UInt8]
     var report: RestoreReport
@@ -69,8 +71,13 @@ public final class RestoreSimulation {
         self.spec = spec
         self.csiEnabled = csiEnabled
         var byKey: [ObjectKey: BackupDirectory.Entry] = [:]
-        for entry in entries { byKey[entry.key] = entry }
+        var byIdentifier: [ResourceIdentifier: ObjectKey] = [:]
+        for entry in entries {
+            byKey[entry.key] = entry
+            byIdentifier[Self.identifier(entry.key)] = entry.key
+        }
         self.entries = byKey
+        keysByIdentifier = byIdentifier
         var builtIns = RestoreContext(spec: spec, backup: backup, entries: byKey, catalog: catalog)
         if let cluster {
             builtIns.storageClasses = ChangeStorageClassConfig(cluster: cluster, veleroNamespace: "velero", catalog: catalog)
@@ -117,6 +124,15 @@ public final class RestoreSimulation {
         return report
     }
 
+    static func identifier(_ key: ObjectKey) -> ResourceIdentifier {
+        ResourceIdentifier(group: key.resource.group, resource: key.resource.plural, namespace: key.namespace, name: key.name)
+    }
+
+    /// The backup's item `group`/`resource` `namespace/name`, if the backup holds it.
+    func entry(group: String, resource: String, namespace: String = "", name: String) -> BackupDirectory.Entry? {
+        keysByIdentifier[ResourceIdentifier(group: group, resource: resource, namespace: namespace, name: name)].flatMap { entries[$0] }
+    }
+
     /// A PVC restored from a CSI VolumeSnapshot onto a storage class of another CSI driver (a change-storage-class
     /// restore): only the driver that took a snapshot can restore it, so the PVC would stay Pending.
     private func snapshotsOnAnotherDriver() -> [String] {
@@ -132,14 +148,9 @@ public final class RestoreSimulation {
                 let storageClass = (try? restored.string(at: ["spec", "storageClassName"])) ?? nil,
                 let provisioner = provisioners[storageClass],
                 let snapshotName = (try? entries[key]?.object.string(at: ["metadata", "annotations", "velero.io/volume-snapshot-name"])) ?? nil,
-                let snapshot = entries.values.first(where: {
-                    $0.key.resource.groupResource == "volumesnapshots.snapshot.storage.k8s.io" && $0.key.namespace == key.namespace
-                        && $0.key.name == snapshotName
-                }),
+                let snapshot = entry(group: "snapshot.storage.k8s.io", resource: "volumesnapshots", namespace: key.namespace, name: snapshotName),
                 let contentName = (try? snapshot.object.string(at: ["status", "boundVolumeSnapshotContentName"])) ?? nil,
-                let content = entries.values.first(where: {
-                    $0.key.resource.groupResource == "volumesnapshotcontents.snapshot.storage.k8s.io" && $0.key.name == contentName
-                }),
+                let content = entry(group: "snapshot.storage.k8s.io", resource: "volumesnapshotcontents", name: contentName),
                 let driver = (try? content.object.string(at: ["spec", "driver"])) ?? nil, driver != provisioner
             else { continue }
             notes.append(
@@ -160,10 +171,8 @@ public final class RestoreSimulation {
                 let namespace = (try? backedUp.string(at: ["spec", "volumeSnapshotRef", "namespace"])) ?? nil,
                 let name = (try? backedUp.string(at: ["spec", "volumeSnapshotRef", "name"])) ?? nil
             else { continue }
-            let snapshotRestored = report.records.contains { entry in
-                entry.key.resource.groupResource == "volumesnapshots.snapshot.storage.k8s.io" && entry.key.namespace == namespace
-                    && entry.key.name == name && entry.value.outcome == .restored
-            }
+            let snapshot = entry(group: "snapshot.storage.k8s.io", resource: "volumesnapshots", namespace: namespace, name: name)
+            let snapshotRestored = snapshot.map { report.records[$0.key]?.outcome == .restored } ?? false
             if !snapshotRestored {
                 notes.append(
                     "\(key) is restored (Velero restores every VolumeSnapshotContent of a backup, resourceMustHave) but its "
@@ -279,10 +288,7 @@ public final class RestoreSimulation {
             record.actions.append(name)
             for identifier in response.additionalItems {
                 var reference = ItemReference(key: nil, identifier: identifier, action: name, outcome: .notFound)
-                if let child = entries.keys.first(where: {
-                    $0.resource.group == identifier.group && $0.resource.plural == identifier.resource
-                        && $0.namespace == identifier.namespace && $0.name == identifier.name
-                }) {
+                if let child = keysByIdentifier[identifier] {
                     reference.key = child
                     report.records[key] = record
                     reference.outcome = await restoreItem(child)
