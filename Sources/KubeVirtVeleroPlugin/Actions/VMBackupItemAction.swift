@@ -60,7 +60,7 @@ public struct VMBackupItemAction: BackupItemAction {
         let instancetypeChanged = try copyRevisionName(&vm, spec: "instancetype", status: "instancetypeRef")
         let preferenceChanged = try copyRevisionName(&vm, spec: "preference", status: "preferenceRef")
         let backendStorageChanged = try await recordBackendStorage(&vm)
-        let labelled = try labelForSelection(&vm)
+        let labelled = try VMNameLabel.add(to: &vm, logger: logger)
         let poolRecorded = try await recordPoolInBackup(&vm, settings)
         let changed = instancetypeChanged || preferenceChanged || backendStorageChanged || labelled || poolRecorded
         return BackupItemActionOutput(
@@ -112,15 +112,6 @@ public struct VMBackupItemAction: BackupItemAction {
         let value = names.joined(separator: ",")
         guard try vm.annotation(Annotation.backendStoragePVCs) != value else { return false }
         try vm.setAnnotation(Annotation.backendStoragePVCs, value)
-        return true
-    }
-
-    /// D13: `velero.kubevirt.io/vm-name`, so this VM can be restored alone. Returns whether the VM changed.
-    private func labelForSelection(_ vm: inout KubernetesObject) throws(ActionError) -> Bool {
-        guard let value = try VMNameLabel.add(to: &vm, vmName: vm.name) else { return false }
-        if value != vm.name {
-            logger.info("\(vm.reference): name longer than a label value; labelled \(Label.vmName)=\(value)")
-        }
         return true
     }
 

@@ -82,13 +82,7 @@ public struct VMIBackupItemAction: BackupItemAction {
         let result = try await graph.virtualMachineInstance(vmi)
         if let error = result.error { throw ActionError(error) }
         // D13: a standalone VMI is restored alone by its name, as a VM is (an owned one is never restored).
-        var labelled = false
-        if !isOwned, let value = try VMNameLabel.add(to: &vmi, vmName: vmi.name) {
-            labelled = true
-            if value != vmi.name {
-                logger.info("\(vmi.reference): name longer than a label value; labelled \(Label.vmName)=\(value)")
-            }
-        }
+        let labelled = try !isOwned && VMNameLabel.add(to: &vmi, logger: logger)
         return BackupItemActionOutput(
             updatedItem: isOwned || labelled ? vmi.serialized(sizeHint: item.count) : nil, additionalItems: result.items)
     }

@@ -28,9 +28,7 @@ public struct VMPoolRestoreItemAction: RestoreItemAction {
         logger.info("Executing \(Self.typeName)")
         var pool = try KubernetesObject(item: item, kind: "VirtualMachinePool", actionTypeName: Self.typeName)
         let settings = try RestoreSettings(restore: restore, actionTypeName: Self.typeName)
-        let mapped =
-            try pool.mapMultusNetworkNames(networks: Self.vmSpec.appending("template", "spec", "networks"), settings.namespaceMapping)
-            + pool.mapDataVolumeTemplateNamespaces(settings.namespaceMapping, vmSpec: Self.vmSpec)
+        let mapped = try pool.mapVirtualMachineSpecNamespaces(vmSpec: Self.vmSpec, settings.namespaceMapping)
         for change in mapped { logger.info("\(pool.reference): \(change) (namespace mapping)") }
         let classChanged = try await storageClasses.rewrite(
             &pool, specs: pool.dataVolumeTemplateSpecs(vmSpec: Self.vmSpec), veleroNamespace: settings.veleroNamespace, logger: logger)

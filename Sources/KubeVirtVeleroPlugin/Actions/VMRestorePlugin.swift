@@ -99,9 +99,7 @@ public struct VMRestorePlugin: RestoreItemAction {
             changed = true
         }
 
-        let mapped =
-            try vm.mapMultusNetworkNames(networks: ["spec", "template", "spec", "networks"], settings.namespaceMapping)
-            + vm.mapDataVolumeTemplateNamespaces(settings.namespaceMapping)
+        let mapped = try vm.mapVirtualMachineSpecNamespaces(vmSpec: ["spec"], settings.namespaceMapping)
         for change in mapped { logger.info("\(vm.reference): \(change) (namespace mapping)") }
         if !mapped.isEmpty { changed = true }
 

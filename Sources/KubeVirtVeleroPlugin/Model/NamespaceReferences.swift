@@ -40,4 +40,11 @@ extension KubernetesObject {
         for spec in try dataVolumeTemplateSpecs(vmSpec: vmSpec) { changes += try mapDataVolumeSourceNamespaces(spec: spec, mapping) }
         return changes
     }
+
+    /// The namespace references of the VM spec at `vmSpec` (`spec` of a VM, `spec.virtualMachineTemplate.spec` of a
+    /// pool): its template's multus networks and its `dataVolumeTemplates`' sources.
+    mutating func mapVirtualMachineSpecNamespaces(vmSpec: JSONPath, _ mapping: NamespaceMapping) throws(ActionError) -> [String] {
+        try mapMultusNetworkNames(networks: vmSpec.appending("template", "spec", "networks"), mapping)
+            + mapDataVolumeTemplateNamespaces(mapping, vmSpec: vmSpec)
+    }
 }

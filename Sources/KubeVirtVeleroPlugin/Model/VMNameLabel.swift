@@ -1,3 +1,4 @@
+import Logging
 import VeleroPluginKit
 
 /// D13 in docs/decisions.md: the label a restore selects one VM by. The VM backup action (and the VMI backup action
@@ -14,13 +15,17 @@ enum VMNameLabel {
         return String(decoding: bytes.prefix(57), as: UTF8.self) + SHA256Digest.hex(bytes).prefix(6)
     }
 
-    /// Backup: labels `object` unless it has the label already. Returns the value set, or `nil` when nothing changed.
-    static func add(to object: inout KubernetesObject, vmName: String) throws(ActionError) -> String? {
-        guard try object.label(Label.vmName) == nil else { return nil }
-        let value = value(forVMName: vmName)
+    /// Backup: labels `object` (a VM or standalone VMI, labelled with its own name) unless it has the label already;
+    /// a shortened value is logged, as the user needs it to select the VM. Returns whether `object` changed.
+    static func add(to object: inout KubernetesObject, logger: Logger) throws(ActionError) -> Bool {
+        guard try object.label(Label.vmName) == nil else { return false }
+        let value = value(forVMName: object.name)
         try object.setLabel(Label.vmName, value)
         try object.setAnnotation(Annotation.vmNameAdded, "true")
-        return value
+        if value != object.name {
+            logger.info("\(object.reference): name longer than a label value; labelled \(Label.vmName)=\(value)")
+        }
+        return true
     }
 
     /// Restore: removes the label and the record when the backup added them. Returns whether `object` changed.
